@@ -1,0 +1,1 @@
+"""Rasa custom actions. Thin adapters: the logic lives in the ``bot`` package."""

@@ -1,0 +1,208 @@
+"""The eligibility check in conversation: form validation, verdict, explanations."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.faq import load_call_or_apologise
+from bot import normalize
+from bot.answers import contact
+from bot.eligibility import evaluate
+from bot.eligibility_messages import ANSWER_KEYS, field_from_text, render_verdict
+from bot.prompts import INVALID, WHICH_FIELD, explanation, question
+
+logger = logging.getLogger(__name__)
+
+MAX_FAILURES = 3
+FAILURES_SLOT = "eligibility_failures"
+VERDICT_SLOT = "eligibility_verdict"
+
+
+def answers_from(tracker: Tracker) -> Dict[str, Any]:
+    return {key: tracker.get_slot(key) for key in ANSWER_KEYS}
+
+
+def _failures(tracker: Tracker) -> int:
+    return int(tracker.get_slot(FAILURES_SLOT) or 0)
+
+
+class ValidateEligibilityForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_eligibility_form"
+
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
+        slots = [slot for slot in domain_slots if slot != "esus"]
+        if tracker.get_slot("structure") == "company":
+            slots.insert(slots.index("structure") + 1, "esus")
+        # Stop early: after three answers not understood, or when a criterion fails for certain.
+        if _failures(tracker) >= MAX_FAILURES:
+            return []
+        call = load_call_or_apologise(dispatcher)
+        if call is not None and evaluate(answers_from(tracker), call).has_certain_failure:
+            return []
+        return slots
+
+    async def extract_amount(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        """On a rich opening, take amount and budget from the text when the entities missed them."""
+        if tracker.get_slot("requested_slot") is not None:
+            return {}
+        amounts = normalize.parse_amounts(tracker.latest_message.get("text") or "")
+        if len(amounts) != 2:
+            return {}
+        filled: Dict[Text, Any] = {}
+        if tracker.get_slot("amount") is None:
+            filled["amount"] = min(amounts)
+        if tracker.get_slot("total_budget") is None:
+            filled["total_budget"] = max(amounts)
+        return filled
+
+    def _checked(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        """Keep a normalised value, or explain what is expected and ask again."""
+        if value is not None:
+            return {slot: value, FAILURES_SLOT: 0}
+        if tracker.get_slot("requested_slot") != slot:
+            # A value guessed from an entity that we cannot read: drop it silently, the question comes next.
+            return {slot: None}
+        failures = _failures(tracker) + 1
+        if failures >= MAX_FAILURES:
+            call = load_call_or_apologise(dispatcher)
+            dispatcher.utter_message(
+                text="Je n'arrive pas à comprendre votre réponse, désolé. Plutôt que de vous reposer la même "
+                "question, je vous propose de contacter le service."
+                + (f"\n{contact(call)}" if call is not None else "")
+            )
+        else:
+            dispatcher.utter_message(text=INVALID[slot])
+        return {slot: None, FAILURES_SLOT: failures}
+
+    def validate_structure(self, slot_value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        form = normalize.parse_legal_form(str(slot_value))
+        result = self._checked("structure", form, dispatcher, tracker)
+        if form in ("esus_company", "company_no_esus"):
+            result["esus"] = form == "esus_company"
+        elif form is not None and form != "company":
+            result["esus"] = None
+        return result
+
+    def validate_esus(self, slot_value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._checked("esus", normalize.parse_yes_no(slot_value), dispatcher, tracker)
+
+    def validate_commune(self, slot_value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        call = load_call_or_apologise(dispatcher)
+        match = normalize.parse_commune(str(slot_value), call) if call is not None else None
+        value = None
+        if match is not None:
+            value = match.name if match.in_territory or not match.postcode else match.postcode
+        return self._checked("commune", value, dispatcher, tracker)
+
+    def validate_stage(self, slot_value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._checked("stage", normalize.parse_stage(str(slot_value)), dispatcher, tracker)
+
+    def validate_amount(self, slot_value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._checked("amount", _amount(slot_value), dispatcher, tracker)
+
+    def validate_total_budget(self, slot_value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._checked("total_budget", _amount(slot_value), dispatcher, tracker)
+
+    def validate_other_department_aid(
+        self, slot_value: Any, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        return self._checked("other_department_aid", normalize.parse_yes_no(slot_value), dispatcher, tracker)
+
+
+def _amount(value: Any) -> Optional[float]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value) if value > 0 else None
+    return normalize.parse_amount(str(value))
+
+
+class ActionGiveVerdict(Action):
+    def name(self) -> Text:
+        return "action_give_verdict"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        call = load_call_or_apologise(dispatcher)
+        if call is None:
+            return []
+        verdict = evaluate(answers_from(tracker), call)
+        dispatcher.utter_message(text=render_verdict(verdict, call))
+        return [SlotSet(VERDICT_SLOT, verdict.to_dict()), SlotSet(FAILURES_SLOT, 0)]
+
+
+class ActionExplainQuestion(Action):
+    def name(self) -> Text:
+        return "action_explain_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        call = load_call_or_apologise(dispatcher)
+        if call is not None:
+            dispatcher.utter_message(text=explanation(tracker.get_slot("requested_slot") or "", call))
+        return []
+
+
+class ActionCorrectAnswer(Action):
+    def name(self) -> Text:
+        return "action_correct_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        field = next(tracker.get_latest_entity_values("field"), None)
+        if field not in ANSWER_KEYS:
+            field = field_from_text(tracker.latest_message.get("text") or "")
+        if field is None:
+            dispatcher.utter_message(**WHICH_FIELD.as_message())
+            return [FollowupAction("action_listen")]
+        events: List[EventType] = [SlotSet(field, None), SlotSet(VERDICT_SLOT, None), SlotSet(FAILURES_SLOT, 0)]
+        if field == "structure":
+            events.append(SlotSet("esus", None))
+        dispatcher.utter_message(text="D'accord, corrigeons cette réponse.")
+        return events
+
+
+class AskEligibilityQuestion(Action):
+    """Asks one question of the eligibility form (text and buttons from bot.prompts)."""
+
+    slot: Text = ""
+
+    def name(self) -> Text:
+        return f"action_ask_eligibility_form_{self.slot}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        call = load_call_or_apologise(dispatcher)
+        if call is not None:
+            dispatcher.utter_message(**question(self.slot, call).as_message())
+        return []
+
+
+class AskStructure(AskEligibilityQuestion):
+    slot = "structure"
+
+
+class AskEsus(AskEligibilityQuestion):
+    slot = "esus"
+
+
+class AskCommune(AskEligibilityQuestion):
+    slot = "commune"
+
+
+class AskStage(AskEligibilityQuestion):
+    slot = "stage"
+
+
+class AskAmount(AskEligibilityQuestion):
+    slot = "amount"
+
+
+class AskTotalBudget(AskEligibilityQuestion):
+    slot = "total_budget"
+
+
+class AskOtherDepartmentAid(AskEligibilityQuestion):
+    slot = "other_department_aid"

@@ -1,0 +1,221 @@
+"""Load and validate the edition's facts (``bot/call.yml``).
+
+Everything the assistant says about the call comes from this file, through the
+typed :class:`CallFacts` object. Nothing is read at import time: call
+:func:`load_call` (cached by :func:`get_call`).
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional, Union
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+
+DEFAULT_CALL_FILE = Path(__file__).with_name("call.yml")
+PLACEHOLDER = "A_COMPLETER"
+
+
+class CallDataError(Exception):
+    """The call data file is missing or malformed. The message is in French."""
+
+
+def is_placeholder(value: object) -> bool:
+    """True when staff have not filled the value in yet."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == "" or PLACEHOLDER in value
+    if isinstance(value, list):
+        return len(value) == 0 or any(is_placeholder(v) for v in value)
+    return False
+
+
+class _Model(BaseModel):
+    class Config:
+        extra = "forbid"
+        allow_mutation = False
+
+
+class Edition(_Model):
+    name: str
+    organiser: str
+    website: str
+
+
+class EligibleStructures(_Model):
+    ess_organisations: List[str] = Field(..., min_items=1)
+    esus_reference: str
+    not_eligible: List[str] = Field(..., min_items=1)
+
+
+class Amounts(_Model):
+    currency: str
+    min: int = Field(..., gt=0)
+    max: int = Field(..., gt=0)
+    max_share_of_budget_percent: float = Field(..., gt=0, le=100)
+
+    @root_validator(skip_on_failure=True)
+    def _min_below_max(cls, values):
+        if values["min"] > values["max"]:
+            raise ValueError("le montant minimum dépasse le montant maximum")
+        return values
+
+
+class Commune(_Model):
+    name: str
+    postcodes: List[str] = Field(..., min_items=1)
+
+    @validator("postcodes", each_item=True)
+    def _postcode_format(cls, value):
+        if not (len(value) == 5 and value.isdigit()):
+            raise ValueError(f"code postal invalide : {value!r}")
+        return value
+
+
+class Neighbour(_Model):
+    name: str
+    code: str
+
+
+class OutsideCommune(_Model):
+    name: str
+    department: str
+
+
+class Territory(_Model):
+    department: str
+    department_code: str
+    postcode_prefix: str
+    communes: List[Commune] = Field(..., min_items=1)
+    neighbours: List[Neighbour] = []
+    known_outside: List[OutsideCommune] = []
+
+
+class Stage(_Model):
+    key: str
+    label: str
+
+
+class Stages(_Model):
+    eligible: List[Stage] = Field(..., min_items=1)
+    not_eligible: List[Stage] = []
+
+
+class Criterion(_Model):
+    key: str
+    label: str
+    explanation: str
+
+
+class Process(_Model):
+    steps: List[str] = Field(..., min_items=1)
+
+
+class CalendarEdition(_Model):
+    year: Union[int, str]
+    events: Union[List[str], str]
+
+    @property
+    def published(self) -> bool:
+        return not (is_placeholder(self.year) or is_placeholder(self.events))
+
+
+class Calendar(_Model):
+    latest_public: CalendarEdition
+    next_edition: CalendarEdition
+
+
+class Contact(_Model):
+    service: str
+    email: str
+    phone: str
+
+    @property
+    def published(self) -> bool:
+        return not any(is_placeholder(v) for v in (self.service, self.email, self.phone))
+
+
+class PastEdition(_Model):
+    year: int
+    label: str
+    projects_received: Optional[int] = None
+    winners: Optional[int] = None
+    total_amount: Optional[int] = None
+    jobs_created: Optional[str] = None
+
+
+class EssContext(_Model):
+    organisations: str
+    jobs: str
+    plan: str
+    plan_adopted: str
+
+
+class AidCombination(_Model):
+    same_project_departmental_aid: bool
+    siae_exclusion: str
+
+
+class Privacy(_Model):
+    retention_days: int = Field(..., gt=0)
+
+
+class CallFacts(_Model):
+    edition: Edition
+    eligible_structures: EligibleStructures
+    amounts: Amounts
+    territory: Territory
+    stages: Stages
+    selection_criteria: List[Criterion] = Field(..., min_items=1)
+    process: Process
+    calendar: Calendar
+    contact: Contact
+    past_editions: List[PastEdition] = Field(..., min_items=1)
+    ess_context: EssContext
+    aid_combination: AidCombination
+    privacy: Privacy
+
+    def criterion(self, key: str) -> Optional[Criterion]:
+        return next((c for c in self.selection_criteria if c.key == key), None)
+
+
+def _field_path(loc) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def call_file_path() -> Path:
+    """The data file: ``CALL_FILE`` from the environment, else ``bot/call.yml``."""
+    return Path(os.environ.get("CALL_FILE") or DEFAULT_CALL_FILE)
+
+
+def load_call(path: Optional[Union[str, Path]] = None) -> CallFacts:
+    """Read and validate the call data file; raise :class:`CallDataError` in French."""
+    path = Path(path) if path else call_file_path()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CallDataError(f"Fichier des données de l'appel introuvable : {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CallDataError(f"Fichier des données de l'appel illisible ({path}) : {exc}") from None
+    except yaml.YAMLError as exc:
+        raise CallDataError(f"Fichier des données de l'appel mal formé ({path}) : {exc}") from None
+    if not isinstance(raw, dict):
+        raise CallDataError(f"Fichier des données de l'appel mal formé ({path}) : un dictionnaire YAML est attendu.")
+    try:
+        return CallFacts.parse_obj(raw)
+    except ValidationError as exc:
+        problems = "; ".join(f"champ « {_field_path(e['loc'])} » : {e['msg']}" for e in exc.errors())
+        raise CallDataError(f"Fichier des données de l'appel invalide ({path}) : {problems}") from None
+
+
+@lru_cache(maxsize=None)
+def _cached(path: str) -> CallFacts:
+    return load_call(path)
+
+
+def get_call() -> CallFacts:
+    """The current edition's facts, loaded once per process."""
+    return _cached(str(call_file_path()))

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up, train if needed, then start the action server and Rasa (REST + socket.io).
+# Ctrl-C or SIGTERM stops everything this script started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv}
+ACTION_PORT=${ACTION_PORT:-5055}
+RASA_PORT=${RASA_PORT:-5005}
+
+bash scripts/setup.sh
+"$VENV/bin/python" -m bot call check
+bash scripts/train.sh
+
+mkdir -p var
+sed "s#localhost:5055#localhost:${ACTION_PORT}#" endpoints.yml > var/endpoints.yml
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "Arrêt des services…"
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  exit 0
+}
+trap stop INT TERM EXIT
+
+set -m
+"$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions &
+pids+=($!)
+"$VENV/bin/rasa" run --cors "${CORS_ORIGINS:-*}" --port "$RASA_PORT" --model models/ess.tar.gz \
+  --endpoints var/endpoints.yml --credentials credentials.yml &
+pids+=($!)
+set +m
+
+echo "Serveur d'actions : http://localhost:${ACTION_PORT}  —  Rasa : http://localhost:${RASA_PORT}/webhooks/rest/webhook"
+echo "Ctrl-C pour tout arrêter."
+# Stop everything as soon as one service dies.
+wait -n "${pids[@]}" || true
+echo "Un service s'est arrêté."
+stop

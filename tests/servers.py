@@ -1,0 +1,91 @@
+"""Start the action server and Rasa for tests and the benchmark, on free ports."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import List, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "ess.tar.gz"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServers:
+    def __init__(self, env: Optional[dict] = None) -> None:
+        self.action_port = free_port()
+        self.rasa_port = free_port()
+        self.env = {**os.environ, **(env or {})}
+        self.processes: List[subprocess.Popen] = []
+        self.logdir = ROOT / "results" / "servers"
+
+    @property
+    def webhook(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def start(self, timeout: float = 240.0) -> None:
+        if not MODEL.exists():
+            raise RuntimeError(f"Modèle absent ({MODEL}) : lancez `make train` d'abord.")
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        endpoints = self.logdir / "endpoints.yml"
+        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n')
+        rasa = str(Path(sys.executable).with_name("rasa"))
+        self._spawn("actions", [rasa, "run", "actions", "--port", str(self.action_port), "--actions", "actions"])
+        self._spawn("rasa", [rasa, "run", "--port", str(self.rasa_port), "--model", str(MODEL),
+                             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")])
+        deadline = time.monotonic() + timeout
+        for url in (f"http://127.0.0.1:{self.action_port}/health", f"http://127.0.0.1:{self.rasa_port}/"):
+            while True:
+                try:
+                    urllib.request.urlopen(url, timeout=2).read()
+                    break
+                except OSError:
+                    if any(p.poll() is not None for p in self.processes):
+                        self.stop()
+                        raise RuntimeError(f"Un serveur s'est arrêté au démarrage ; voir {self.logdir}")
+                    if time.monotonic() > deadline:
+                        self.stop()
+                        raise RuntimeError(f"Serveurs non prêts après {timeout} s ; voir {self.logdir}")
+                    time.sleep(0.5)
+
+    def _spawn(self, name: str, cmd: List[str]) -> None:
+        log = open(self.logdir / f"{name}.log", "w")
+        self.processes.append(subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                               start_new_session=True))
+
+    def send(self, sender: str, message, timeout: float = 30.0):
+        """POST to the REST webhook; returns (HTTP status, decoded JSON or raw text)."""
+        body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
+        request = urllib.request.Request(self.webhook, data=body, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                raw = response.read().decode("utf-8")
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode("utf-8", "replace")
+        try:
+            return status, json.loads(raw)
+        except ValueError:
+            return status, raw
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
