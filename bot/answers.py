@@ -264,14 +264,15 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
-# Words that point to a selection criterion, in folded (no accents) form.
+# Words that point to a selection criterion, in folded (no accents) form:
+# distinctive words first, then weaker hints tried only when none matched.
 _CRITERION_HINTS = {
-    "ancrage_territorial": ("ancrage", "territori", "local"),
-    "utilite_sociale": ("utilite", "utile", "social"),
-    "cohesion": ("cohesion", "mixite"),
-    "viabilite_economique": ("viab", "economi", "perenn", "rentab"),
-    "emploi": ("emploi", "job", "embauch", "poste"),
-    "innovation": ("innov", "nouveau", "developpement social"),
+    "ancrage_territorial": (("ancrage", "ancre"), ("territori", "local")),
+    "utilite_sociale": (("utilite", "utile"), ("social",)),
+    "cohesion": (("cohesion", "mixite"), ()),
+    "viabilite_economique": (("viab", "perenn", "rentab"), ("economi",)),
+    "emploi": (("emploi", "job", "embauch"), ("poste", "salari")),
+    "innovation": (("innov",), ("nouveau", "developpement social")),
 }
 
 
@@ -284,12 +285,10 @@ def find_criterion(call: CallFacts, entity: Optional[str], text: str = "") -> Op
         folded = _fold(candidate)
         if folded.replace(" ", "_") in keys:
             return folded.replace(" ", "_")
-        for key, hints in _CRITERION_HINTS.items():
-            if key in keys and any(h in folded for h in hints[:2]):
-                return key
-        for key, hints in _CRITERION_HINTS.items():
-            if key in keys and any(h in folded for h in hints):
-                return key
+        for strength in (0, 1):
+            for key, hints in _CRITERION_HINTS.items():
+                if key in keys and any(h in folded for h in hints[strength]):
+                    return key
     return None
 
 

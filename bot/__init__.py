@@ -1,0 +1,1 @@
+"""The ESS call assistant: call data, eligibility rules, normalisers, answers."""

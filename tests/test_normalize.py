@@ -1,0 +1,133 @@
+"""Tests of bot/normalize.py: the cases in tests/cases/normalize.yml, plus direct tests."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import normalize
+from bot.call import get_call
+from bot.normalize import (
+    CommuneMatch,
+    fold,
+    parse_amount,
+    parse_amounts,
+    parse_commune,
+    parse_legal_form,
+    parse_stage,
+    parse_yes_no,
+)
+
+CASES_FILE = Path(__file__).parent / "cases" / "normalize.yml"
+FUNCTIONS = {
+    "fold", "parse_amount", "parse_amounts", "parse_commune", "parse_legal_form",
+    "parse_stage", "parse_yes_no",
+}
+CASES = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
+
+
+def _case_id(case: dict) -> str:
+    text = case["input"] if isinstance(case["input"], str) else repr(case["input"])
+    text = re.sub(r"\s+", "_", text.strip()) or "<vide>"
+    return f"{case['function']}[{text}]"
+
+
+def test_cases_file_is_well_formed():
+    assert len(CASES) >= 100
+    assert all(set(case) == {"function", "input", "expected"} for case in CASES)
+    assert {case["function"] for case in CASES} <= FUNCTIONS
+    not_understood = [c for c in CASES if c["expected"] is None or c["expected"] == []]
+    assert len(not_understood) >= 25
+
+
+@pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
+def test_case(case):
+    result = getattr(normalize, case["function"])(case["input"])
+    expected = case["expected"]
+    if case["function"] == "parse_commune" and expected is not None:
+        assert result is not None, f"pas de commune trouvée, attendu {expected['name']}"
+        for field, value in expected.items():
+            assert getattr(result, field) == value, field
+    elif case["function"] == "parse_amounts":
+        assert result == pytest.approx([float(v) for v in expected])
+    elif case["function"] == "parse_amount" and expected is not None:
+        assert result == pytest.approx(float(expected))
+    else:
+        assert result == expected
+
+
+def test_parse_amounts_keeps_order():
+    assert parse_amounts("budget de 40 000 €, on demande 12 000 €") == [40000.0, 12000.0]
+    assert parse_amounts("on voudrait demander 12 000 € sur un budget de 40 000 €") == [
+        12000.0,
+        40000.0,
+    ]
+
+
+def test_parse_amount_accepts_numbers():
+    assert parse_amount(12000) == 12000.0
+    assert parse_amount(0) is None
+    assert parse_amount(True) is None
+    assert parse_amount(None) is None
+
+
+def test_shared_postcode_lists_every_commune():
+    match = parse_commune("94440")
+    assert match == CommuneMatch(
+        name="Marolles-en-Brie / Santeny / Villecresnes",
+        in_territory=True,
+        department="Val-de-Marne (94)",
+        postcode="94440",
+    )
+    assert parse_commune("code postal 94520").name == "Mandres-les-Roses / Périgny"
+
+
+def test_saint_maurice_is_not_saint_maur():
+    assert parse_commune("Saint-Maurice").name == "Saint-Maurice"
+    assert parse_commune("st maurice").name == "Saint-Maurice"
+    assert parse_commune("st maur").name == "Saint-Maur-des-Fossés"
+    assert parse_commune("Saint-Maur-des-Fossés 94100").postcode == "94100"
+    assert parse_commune("Saint-Maur-des-Fossés").postcode is None  # two postcodes
+
+
+def test_commune_match_is_frozen():
+    match = parse_commune("Créteil")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        match.name = "Paris"
+
+
+def test_every_commune_of_the_call_matches_its_own_name():
+    call = get_call()
+    for commune in call.territory.communes:
+        assert parse_commune(commune.name, call).name == commune.name
+        assert parse_commune(commune.name.upper(), call).name == commune.name
+        assert parse_commune(fold(commune.name), call).name == commune.name
+
+
+def test_communes_come_from_the_call_data():
+    call = get_call()
+    territory = call.territory.copy(
+        update={"communes": [c for c in call.territory.communes if c.name != "Créteil"]}
+    )
+    smaller = call.copy(update={"territory": territory})
+    assert parse_commune("Créteil", smaller) is None
+    assert parse_commune("94000", smaller) == CommuneMatch(
+        "94000", True, "Val-de-Marne (94)", "94000"
+    )
+
+
+def test_keys_are_accepted_as_is():
+    for key in normalize.LEGAL_FORMS:
+        assert parse_legal_form(key) == key
+    for key in normalize.STAGES:
+        assert parse_stage(key) == key
+
+
+def test_non_text_input_is_not_understood():
+    for function in (parse_legal_form, parse_stage, parse_commune):
+        assert function(None) is None
+        assert function(42) is None
+    assert parse_yes_no(None) is None
