@@ -92,3 +92,17 @@ def test_burst_of_the_same_message(live_servers):
 def test_non_string_message_does_not_crash(live_servers):
     status, messages = live_servers.send(new_sender(), 12345)
     assert status < 500
+
+
+def test_malformed_body_is_not_a_server_error(live_servers):
+    import urllib.error
+    import urllib.request
+
+    for body in (b"pas du json", b"[1, 2]", b'{"message": "bonjour"}'):
+        request = urllib.request.Request(live_servers.webhook, data=body, headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        assert status < 500, body
