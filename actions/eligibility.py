@@ -41,27 +41,29 @@ class ValidateEligibilityForm(FormValidationAction):
         slots = [slot for slot in domain_slots if slot != "esus"]
         if tracker.get_slot("structure") == "company":
             slots.insert(slots.index("structure") + 1, "esus")
-        # Stop early: after three answers not understood, or when a criterion fails for certain.
-        if _failures(tracker) >= MAX_FAILURES:
-            return []
-        call = load_call_or_apologise(dispatcher)
-        if call is not None and evaluate(answers_from(tracker), call).has_certain_failure:
-            return []
         return slots
 
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Optional[EventType]:
+        """The next question, or none (the check ends) after three answers not understood
+        or as soon as a criterion fails for certain. Runs after extraction and validation."""
+        if _failures(tracker) >= MAX_FAILURES:
+            return SlotSet("requested_slot", None)
+        call = load_call_or_apologise(dispatcher)
+        if call is not None and evaluate(answers_from(tracker), call).has_certain_failure:
+            return SlotSet("requested_slot", None)
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        return SlotSet("requested_slot", next((s for s in required if tracker.slots.get(s) is None), None))
+
     async def extract_amount(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        """On a rich opening, take amount and budget from the text when the entities missed them."""
-        if tracker.get_slot("requested_slot") is not None:
+        """A message giving both the request and the budget ("12 000 € sur un budget de 40 000 €")
+        sets both, whatever the entity extractor made of them."""
+        text = tracker.latest_message.get("text") or ""
+        if len(normalize.parse_amounts(text)) < 2:
             return {}
-        amounts = normalize.parse_amounts(tracker.latest_message.get("text") or "")
-        if len(amounts) != 2:
-            return {}
-        filled: Dict[Text, Any] = {}
-        if tracker.get_slot("amount") is None:
-            filled["amount"] = min(amounts)
-        if tracker.get_slot("total_budget") is None:
-            filled["total_budget"] = max(amounts)
-        return filled
+        amount, budget = normalize.parse_request_and_budget(text)
+        return {key: value for key, value in (("amount", amount), ("total_budget", budget)) if value is not None}
 
     def _checked(self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         """Keep a normalised value, or explain what is expected and ask again."""

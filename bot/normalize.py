@@ -308,3 +308,25 @@ def parse_commune(text: object, call: Optional[CallFacts] = None) -> Optional[Co
     if not isinstance(text, str):
         return None
     return match_commune(fold(text), call if call is not None else get_call(), fold)
+
+
+_BUDGET_WORDS = re.compile(r"\b(budget|cout|total|globale?)\b")
+
+
+def parse_request_and_budget(text: object) -> Tuple[Optional[float], Optional[float]]:
+    """(amount requested, total budget) from one sentence that may give both.
+
+    "on demande 12 000 € sur un budget de 40 000 €" -> (12000.0, 40000.0). The first
+    amount after a budget word ("budget", "coût", "total") is the budget; the other
+    is the request. Without such a word, two amounts are read as (smaller, larger).
+    """
+    folded = fold(text)
+    match = _BUDGET_WORDS.search(folded)
+    if match:
+        before, after = parse_amounts(folded[: match.start()]), parse_amounts(folded[match.start():])
+        rest = before + after[1:]
+        return (rest[0] if rest else None), (after[0] if after else None)
+    amounts = parse_amounts(folded)
+    if len(amounts) == 2:
+        return min(amounts), max(amounts)
+    return (amounts[0] if len(amounts) == 1 else None), None

@@ -131,3 +131,19 @@ def test_non_text_input_is_not_understood():
         assert function(None) is None
         assert function(42) is None
     assert parse_yes_no(None) is None
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("on demande 12 000 € sur un budget de 40 000 €", (12000.0, 40000.0)),
+        ("le budget est de 40 000 et on demande 12 000", (12000.0, 40000.0)),
+        ("12k sur 40k", (12000.0, 40000.0)),
+        ("le coût total du projet est de 1,5 million", (None, 1500000.0)),
+        ("on demande douze mille euros pour un projet de quarante mille euros", (12000.0, 40000.0)),
+        ("on demande 9 000 €", (9000.0, None)),
+        ("aucune idée", (None, None)),
+    ],
+)
+def test_parse_request_and_budget(text, expected):
+    assert normalize.parse_request_and_budget(text) == expected
