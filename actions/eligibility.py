@@ -27,6 +27,17 @@ def answers_from(tracker: Tracker) -> Dict[str, Any]:
     return {key: tracker.get_slot(key) for key in ANSWER_KEYS}
 
 
+def previous_value(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
 def _failures(tracker: Tracker) -> int:
     return int(tracker.get_slot(FAILURES_SLOT) or 0)
 
@@ -51,10 +62,33 @@ class ValidateEligibilityForm(FormValidationAction):
         if _failures(tracker) >= MAX_FAILURES:
             return SlotSet("requested_slot", None)
         call = load_call_or_apologise(dispatcher)
-        if call is not None and evaluate(answers_from(tracker), call).has_certain_failure:
+        correcting = (tracker.latest_message.get("intent") or {}).get("name") == "correct_answer"
+        if not correcting and call is not None and evaluate(answers_from(tracker), call).has_certain_failure:
             return SlotSet("requested_slot", None)
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         return SlotSet("requested_slot", next((s for s in required if tracker.slots.get(s) is None), None))
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        """Also take the text as the answer to the question asked when it reads as one, even if
+        the classifier took it for a question about the call ("émergence", a button's payload)."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        requested = tracker.get_slot("requested_slot")
+        text = (tracker.latest_message.get("text") or "").strip()
+        if requested and requested not in tracker.slots_to_validate() and text and "?" not in text:
+            if self._parse(requested, text, dispatcher) is not None:
+                events.append(SlotSet(requested, text))
+        return events
+
+    def _parse(self, slot: str, text: str, dispatcher: CollectingDispatcher) -> Any:
+        if slot in ("amount", "total_budget"):
+            return _amount(text)
+        if slot in ("esus", "other_department_aid"):
+            return normalize.parse_yes_no(text)
+        if slot == "commune":
+            return normalize.parse_commune(text, load_call_or_apologise(dispatcher))
+        return {"structure": normalize.parse_legal_form, "stage": normalize.parse_stage}[slot](text)
 
     async def extract_amount(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """A message giving both the request and the budget ("12 000 € sur un budget de 40 000 €")
@@ -70,8 +104,8 @@ class ValidateEligibilityForm(FormValidationAction):
         if value is not None:
             return {slot: value, FAILURES_SLOT: 0}
         if tracker.get_slot("requested_slot") != slot:
-            # A value guessed from an entity that we cannot read: drop it silently, the question comes next.
-            return {slot: None}
+            # An entity we cannot read, in a message that answered something else: keep the earlier answer.
+            return {slot: previous_value(tracker, slot)}
         failures = _failures(tracker) + 1
         if failures >= MAX_FAILURES:
             call = load_call_or_apologise(dispatcher)
@@ -133,6 +167,12 @@ class ActionGiveVerdict(Action):
         call = load_call_or_apologise(dispatcher)
         if call is None:
             return []
+        if _failures(tracker) >= MAX_FAILURES:
+            # The contact was just offered: no verdict full of unknowns.
+            dispatcher.utter_message(
+                text="Vous pourrez reprendre la vérification quand vous voulez en écrivant « vérifier mon éligibilité »."
+            )
+            return [SlotSet(FAILURES_SLOT, 0)]
         verdict = evaluate(answers_from(tracker), call)
         dispatcher.utter_message(text=render_verdict(verdict, call))
         return [SlotSet(VERDICT_SLOT, verdict.to_dict()), SlotSet(FAILURES_SLOT, 0)]
@@ -163,7 +203,7 @@ class ActionCorrectAnswer(Action):
         events: List[EventType] = [SlotSet(field, None), SlotSet(VERDICT_SLOT, None), SlotSet(FAILURES_SLOT, 0)]
         if field == "structure":
             events.append(SlotSet("esus", None))
-        dispatcher.utter_message(text="D'accord, corrigeons cette réponse.")
+        dispatcher.utter_message(text="D'accord, je vous repose la question pour corriger votre réponse.")
         return events
 
 
