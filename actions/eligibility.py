@@ -9,12 +9,16 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import AnswerFromTextMixin, previous_value, record_sources
 from actions.faq import load_call_or_apologise
 from bot import normalize
 from bot.answers import contact
 from bot.eligibility import evaluate
 from bot.eligibility_messages import ANSWER_KEYS, field_from_text, render_verdict
-from bot.prompts import INVALID, WHICH_FIELD, explanation, question
+from bot.application_prompts import WHAT_TO_CHANGE
+from bot.application_prompts import explanation as application_explanation
+from bot.applications import APPLICATION_FIELDS, application_field_from_text
+from bot.prompts import INVALID, WHICH_FIELD, question
 
 logger = logging.getLogger(__name__)
 
@@ -27,22 +31,11 @@ def answers_from(tracker: Tracker) -> Dict[str, Any]:
     return {key: tracker.get_slot(key) for key in ANSWER_KEYS}
 
 
-def previous_value(tracker: Tracker, slot: str) -> Any:
-    """The slot's value before the latest user message."""
-    seen_user = False
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            seen_user = True
-        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
-            return event.get("value")
-    return None
-
-
 def _failures(tracker: Tracker) -> int:
     return int(tracker.get_slot(FAILURES_SLOT) or 0)
 
 
-class ValidateEligibilityForm(FormValidationAction):
+class ValidateEligibilityForm(AnswerFromTextMixin, FormValidationAction):
     def name(self) -> Text:
         return "validate_eligibility_form"
 
@@ -68,20 +61,11 @@ class ValidateEligibilityForm(FormValidationAction):
         required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
         return SlotSet("requested_slot", next((s for s in required if tracker.slots.get(s) is None), None))
 
-    async def get_extraction_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        """Also take the text as the answer to the question asked when it reads as one, even if
-        the classifier took it for a question about the call ("émergence", a button's payload)."""
-        events = await super().get_extraction_events(dispatcher, tracker, domain)
-        requested = tracker.get_slot("requested_slot")
-        text = (tracker.latest_message.get("text") or "").strip()
-        if requested and requested not in tracker.slots_to_validate() and text and "?" not in text:
-            if self._parse(requested, text, dispatcher) is not None:
-                events.append(SlotSet(requested, text))
-        return events
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        return events + record_sources(tracker, events, ANSWER_KEYS)
 
-    def _parse(self, slot: str, text: str, dispatcher: CollectingDispatcher) -> Any:
+    def parse_answer(self, slot: str, text: str, dispatcher: CollectingDispatcher) -> Any:
         if slot in ("amount", "total_budget"):
             return _amount(text)
         if slot in ("esus", "other_department_aid"):
@@ -174,7 +158,11 @@ class ActionGiveVerdict(Action):
             )
             return [SlotSet(FAILURES_SLOT, 0)]
         verdict = evaluate(answers_from(tracker), call)
-        dispatcher.utter_message(text=render_verdict(verdict, call))
+        buttons = []
+        if verdict.verdict in ("eligible", "eligible_with_conditions"):
+            buttons = [{"title": "Oui, préparer ma pré-candidature", "payload": "oui"},
+                       {"title": "Non merci", "payload": "non merci"}]
+        dispatcher.utter_message(text=render_verdict(verdict, call), buttons=buttons)
         return [SlotSet(VERDICT_SLOT, verdict.to_dict()), SlotSet(FAILURES_SLOT, 0)]
 
 
@@ -185,25 +173,39 @@ class ActionExplainQuestion(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         call = load_call_or_apologise(dispatcher)
         if call is not None:
-            dispatcher.utter_message(text=explanation(tracker.get_slot("requested_slot") or "", call))
+            slot = tracker.get_slot("requested_slot") or ""
+            dispatcher.utter_message(text=application_explanation(slot, call))
         return []
 
 
 class ActionCorrectAnswer(Action):
+    """Clears the answer the applicant wants to correct; the form then asks it again.
+    A new value given in the same message ("le montant c'est 9 000 en fait") is kept instead."""
+
     def name(self) -> Text:
         return "action_correct_answer"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        in_application = (tracker.active_loop or {}).get("name") == "application_form" or (
+            tracker.get_slot("consent") is True
+        )
+        allowed = set(APPLICATION_FIELDS) | set(ANSWER_KEYS) if in_application else set(ANSWER_KEYS)
         field = next(tracker.get_latest_entity_values("field"), None)
-        if field not in ANSWER_KEYS:
-            field = field_from_text(tracker.latest_message.get("text") or "")
+        text = tracker.latest_message.get("text") or ""
+        if field not in allowed:
+            field = (application_field_from_text(text) if in_application else None) or field_from_text(text)
         if field is None:
-            dispatcher.utter_message(**WHICH_FIELD.as_message())
+            prompt = WHAT_TO_CHANGE if in_application else WHICH_FIELD
+            dispatcher.utter_message(**prompt.as_message())
             return [FollowupAction("action_listen")]
-        events: List[EventType] = [SlotSet(field, None), SlotSet(VERDICT_SLOT, None), SlotSet(FAILURES_SLOT, 0)]
+        events: List[EventType] = [SlotSet(VERDICT_SLOT, None), SlotSet(FAILURES_SLOT, 0)]
+        if tracker.slots_to_validate().get(field) is None:
+            events.append(SlotSet(field, None))
+            dispatcher.utter_message(text="D'accord, je vous repose la question pour corriger votre réponse.")
         if field == "structure":
             events.append(SlotSet("esus", None))
-        dispatcher.utter_message(text="D'accord, je vous repose la question pour corriger votre réponse.")
+        if in_application and not (tracker.active_loop or {}).get("name"):
+            events.append(FollowupAction("application_form"))
         return events
 
 

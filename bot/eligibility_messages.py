@@ -84,4 +84,5 @@ def render_verdict(verdict: Verdict, call: CallFacts) -> str:
             "Attention : être éligible ne garantit pas l'obtention de l'aide. "
             "Un jury sélectionne les lauréats parmi les projets recevables."
         )
+        lines.append("Voulez-vous préparer votre pré-candidature maintenant ? Vos réponses seront reprises.")
     return "\n".join(lines)

@@ -11,8 +11,9 @@ bash scripts/setup.sh
 "$VENV/bin/python" -m bot call check
 bash scripts/train.sh
 
+"$VENV/bin/python" -m bot db upgrade
 mkdir -p var
-sed "s#localhost:5055#localhost:${ACTION_PORT}#" endpoints.yml > var/endpoints.yml
+"$VENV/bin/python" -m bot.rasa_endpoints --action-port "$ACTION_PORT" --out var/endpoints.yml
 
 pids=()
 stop() {

@@ -17,7 +17,7 @@ step "Tests unitaires (pytest)"
 "$PY" -m pytest -m "not rest" -q
 
 step "Validation des données (rasa data validate)"
-"$VENV/bin/rasa" data validate --fail-on-warnings
+"$VENV/bin/rasa" data validate --domain domain --fail-on-warnings
 
 step "Entraînement"
 bash scripts/train.sh

@@ -12,6 +12,8 @@ import urllib.request
 from pathlib import Path
 from typing import List, Optional
 
+from bot.rasa_endpoints import endpoints_yaml
+
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "ess.tar.gz"
 
@@ -39,7 +41,13 @@ class LiveServers:
             raise RuntimeError(f"Modèle absent ({MODEL}) : lancez `make train` d'abord.")
         self.logdir.mkdir(parents=True, exist_ok=True)
         endpoints = self.logdir / "endpoints.yml"
-        endpoints.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n')
+        if "DATABASE_URL" not in self.env:
+            database = self.logdir / "ess-test.db"
+            database.unlink(missing_ok=True)
+            self.env["DATABASE_URL"] = f"sqlite:///{database}"
+        subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=self.env, check=True,
+                       capture_output=True)
+        endpoints.write_text(endpoints_yaml(self.action_port, self.env["DATABASE_URL"]), encoding="utf-8")
         rasa = str(Path(sys.executable).with_name("rasa"))
         self._spawn("actions", [rasa, "run", "actions", "--port", str(self.action_port), "--actions", "actions"])
         self._spawn("rasa", [rasa, "run", "--port", str(self.rasa_port), "--model", str(MODEL),

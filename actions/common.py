@@ -1,0 +1,67 @@
+"""Pieces shared by the form validators."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+
+def previous_value(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest user message."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_user = True
+        elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
+            return event.get("value")
+    return None
+
+
+def latest_text(tracker: Tracker) -> str:
+    return ((tracker.latest_message or {}).get("text") or "").strip()
+
+
+def latest_intent(tracker: Tracker) -> Optional[str]:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+class AnswerFromTextMixin:
+    """Take the text as the answer to the question asked when it reads as one, even if the
+    classifier took it for a question about the call ("émergence", a button's payload)."""
+
+    def parse_answer(self, slot: str, text: str, dispatcher: CollectingDispatcher) -> Any:
+        raise NotImplementedError
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        requested = tracker.get_slot("requested_slot")
+        text = latest_text(tracker)
+        if requested and requested not in tracker.slots_to_validate() and text and "?" not in text:
+            if self.parse_answer(requested, text, dispatcher) is not None:
+                events.append(SlotSet(requested, text))
+        return events
+
+
+def record_sources(tracker: Tracker, events: List[EventType], fields) -> List[EventType]:
+    """Remember which user message gave each answer validated in this turn (staff see it).
+
+    Only values that changed with this message count; answers loaded from a resumed draft
+    (slot ``resumed``) keep the provenance stored with them.
+    """
+    if tracker.get_slot("resumed"):
+        return [SlotSet("resumed", None)]
+    validated = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+    sources = dict(tracker.get_slot("field_sources") or {})
+    now = datetime.now(timezone.utc).isoformat()
+    changed = False
+    for field, value in validated.items():
+        if field in fields and value is not None and value != previous_value(tracker, field):
+            sources[field] = {"message": latest_text(tracker), "at": now}
+            changed = True
+    return [SlotSet("field_sources", sources)] if changed else []

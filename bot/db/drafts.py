@@ -1,0 +1,221 @@
+"""Repository functions for the pre-application drafts. They take a session and never commit.
+
+Writes are safe with several writers at once (SQLite and PostgreSQL): a draft is created once per
+conversation (unique constraint, SAVEPOINT, re-select), and fields are written with targeted ``UPDATE``s
+and ``INSERT ... ON CONFLICT DO UPDATE``, never by rewriting the whole row.
+"""
+from __future__ import annotations
+
+import hmac
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from sqlalchemy import delete, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import column, table
+
+from bot.db.models import STATUSES, Draft, DraftFieldSource, ReferenceCounter, utcnow
+
+# Fields that come from the conversation, in display order.
+DRAFT_FIELDS: Tuple[str, ...] = (
+    "org_name", "legal_form", "siret", "commune", "contact_name", "email", "phone", "project_title",
+    "project_description", "beneficiaries", "jobs", "start_date", "amount", "total_budget",
+    "other_department_aid", "stage",
+)
+# Fields set by the assistant or by staff: no provenance is recorded for them.
+OTHER_FIELDS: Tuple[str, ...] = ("verdict", "verdict_reasons", "status", "consent_at")
+EXPORT_COLUMNS: Tuple[str, ...] = (
+    "reference", *DRAFT_FIELDS, "verdict", "status", "created_at", "updated_at", "consent_at",
+)
+REFERENCE_PREFIX = "ESS"
+RASA_EVENTS = table("events", column("sender_id"))  # Rasa's SQL tracker store, in the same database
+
+
+def _insert(session: Session, model):
+    """``INSERT`` with ``on_conflict_do_*`` for the session's dialect."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        return sqlite.insert(model)
+    if dialect == "postgresql":
+        return postgresql.insert(model)
+    raise NotImplementedError(f"Base de données non prise en charge : {dialect} (SQLite ou PostgreSQL).")
+
+
+def _next_reference(session: Session, now: datetime) -> str:
+    """``ESS-<year>-<nnnn>``, from the per-year counter (locked until the transaction ends)."""
+    year = now.year
+    session.execute(_insert(session, ReferenceCounter).values(year=year, last_value=0)
+                    .on_conflict_do_nothing(index_elements=["year"]))
+    session.execute(update(ReferenceCounter).where(ReferenceCounter.year == year)
+                    .values(last_value=ReferenceCounter.last_value + 1)
+                    .execution_options(synchronize_session=False))
+    number = session.scalar(select(ReferenceCounter.last_value).where(ReferenceCounter.year == year))
+    return f"{REFERENCE_PREFIX}-{year}-{number:04d}"
+
+
+def get_by_conversation(session: Session, conversation_id: str) -> Optional[Draft]:
+    return session.scalars(select(Draft).where(Draft.conversation_id == conversation_id)).first()
+
+
+def get_by_reference(session: Session, reference: str) -> Optional[Draft]:
+    """The draft with this reference, whatever its case and surrounding spaces."""
+    wanted = (reference or "").strip().upper()
+    return session.scalars(select(Draft).where(Draft.reference == wanted)).first() if wanted else None
+
+
+def get_or_create_draft(session: Session, conversation_id: str, consent_at: Optional[datetime] = None) -> Draft:
+    """The conversation's draft, created on first call; never two drafts for one conversation.
+
+    ``consent_at`` is recorded when the draft has none yet.
+    """
+    if not conversation_id:
+        raise ValueError("conversation_id is required")
+    if consent_at is not None and consent_at.tzinfo is None:
+        consent_at = consent_at.replace(tzinfo=timezone.utc)  # naive datetimes are taken as UTC
+    draft = get_by_conversation(session, conversation_id)
+    if draft is None:
+        now = utcnow()
+        try:
+            with session.begin_nested():
+                draft = Draft(conversation_id=conversation_id, reference=_next_reference(session, now),
+                              status="new", consent_at=consent_at, created_at=now, updated_at=now)
+                session.add(draft)
+        except IntegrityError:  # another writer created it meanwhile
+            draft = get_by_conversation(session, conversation_id)
+            if draft is None:
+                raise
+        else:
+            return draft
+    if consent_at is not None and draft.consent_at is None:
+        session.execute(update(Draft).where(Draft.id == draft.id, Draft.consent_at.is_(None))
+                        .values(consent_at=consent_at).execution_options(synchronize_session=False))
+        session.expire(draft, ["consent_at"])
+    return draft
+
+
+def _coerce(field: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if field == "status" and value not in STATUSES:
+        raise ValueError(f"unknown status {value!r} (allowed: {', '.join(STATUSES)})")
+    if field == "start_date" and isinstance(value, str):
+        return date.fromisoformat(value.strip())
+    if field in ("amount", "total_budget"):
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    if field == "jobs":
+        return int(value)
+    return value
+
+
+def _as_text(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def update_fields(session: Session, draft: Draft, values: Mapping[str, Any],
+                  sources: Optional[Mapping[str, Tuple[str, datetime]]] = None) -> None:
+    """Set the given fields only (and ``updated_at``); record where each conversation field came from.
+
+    ``sources`` maps a field to ``(user message, when)``; a field without one gets no message and now.
+    Unknown field names raise :class:`ValueError`.
+    """
+    unknown = sorted(set(values) - set(DRAFT_FIELDS) - set(OTHER_FIELDS))
+    if unknown:
+        raise ValueError(f"unknown draft field(s): {', '.join(unknown)}")
+    if not values:
+        return
+    now = utcnow()
+    coerced = {field: _coerce(field, value) for field, value in values.items()}
+    session.execute(update(Draft).where(Draft.id == draft.id).values(**coerced, updated_at=now)
+                    .execution_options(synchronize_session=False))
+    for field, value in {**coerced, "updated_at": now}.items():  # the object shows what was written
+        set_committed_value(draft, field, value)
+    rows = []
+    for field, value in coerced.items():
+        if field not in DRAFT_FIELDS:
+            continue
+        message, given_at = (sources or {}).get(field, (None, now))
+        rows.append({"draft_id": draft.id, "field": field, "value": _as_text(value), "message": message,
+                     "given_at": given_at or now})
+    if rows:
+        statement = _insert(session, DraftFieldSource).values(rows)
+        excluded = statement.excluded
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["draft_id", "field"],
+            set_={"value": excluded.value, "message": excluded.message, "given_at": excluded.given_at},
+        ))
+
+
+def list_drafts(session: Session, status: Optional[str] = None) -> List[Draft]:
+    """Every draft, oldest first, optionally only those with ``status``."""
+    query = select(Draft).order_by(Draft.created_at, Draft.id)
+    if status is not None:
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r} (allowed: {', '.join(STATUSES)})")
+        query = query.where(Draft.status == status)
+    return list(session.scalars(query))
+
+
+def field_sources(session: Session, draft: Draft) -> Dict[str, DraftFieldSource]:
+    rows = session.scalars(select(DraftFieldSource).where(DraftFieldSource.draft_id == draft.id))
+    return {row.field: row for row in rows}
+
+
+def _delete_many(session: Session, drafts: Sequence[Draft]) -> int:
+    if not drafts:
+        return 0
+    ids = [d.id for d in drafts]
+    conversations = [d.conversation_id for d in drafts]
+    session.execute(delete(DraftFieldSource).where(DraftFieldSource.draft_id.in_(ids))
+                    .execution_options(synchronize_session=False))
+    if inspect(session.connection()).has_table("events"):
+        session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id.in_(conversations)))
+    session.execute(delete(Draft).where(Draft.id.in_(ids)).execution_options(synchronize_session=False))
+    for draft in drafts:
+        if draft in session:
+            session.expunge(draft)
+    return len(ids)
+
+
+def delete_draft(session: Session, draft: Draft) -> None:
+    """Delete the draft, its field sources and its Rasa conversation (``events`` rows), if any."""
+    _delete_many(session, [draft])
+
+
+def purge_older_than(session: Session, days: int, now: Optional[datetime] = None) -> int:
+    """Delete the drafts not updated for ``days`` days (and their conversations); return how many."""
+    cutoff = (now or utcnow()) - timedelta(days=days)
+    drafts = list(session.scalars(select(Draft).where(Draft.updated_at < cutoff)))
+    count = 0
+    for start in range(0, len(drafts), 500):
+        count += _delete_many(session, drafts[start:start + 500])
+    return count
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def draft_to_dict(draft: Draft) -> Dict[str, Any]:
+    """Every export column, JSON-ready: ISO dates, amounts as numbers, booleans kept."""
+    return {name: _json_value(getattr(draft, name)) for name in EXPORT_COLUMNS}
+
+
+def email_matches(draft: Draft, email: Optional[str]) -> bool:
+    """Whether ``email`` is the draft's email (case and spaces ignored), compared in constant time."""
+    expected = (draft.email or "").strip().casefold().encode("utf-8")
+    given = (email or "").strip().casefold().encode("utf-8")
+    return bool(expected) and hmac.compare_digest(expected, given)

@@ -1,0 +1,160 @@
+"""The tables: pre-application drafts, where each answer came from, and the per-year reference counters.
+
+References look like ``ESS-2026-0042``: ``ESS-``, the creation year (UTC) and a 4-digit, zero-padded
+sequence that restarts each year. The sequence comes from :class:`ReferenceCounter`, one row per year,
+incremented with an ``UPDATE`` inside the transaction that inserts the draft, so two concurrent creations
+can never get the same number (the second waits for the row lock, or for the SQLite write lock).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, Dict, List, Optional
+
+from sqlalchemy import (
+    JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric,
+    String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, declarative_base, relationship
+from sqlalchemy.types import TypeDecorator
+
+STATUSES = ("new", "in_review", "admissible", "not_admissible", "incomplete")
+
+# Stable constraint names, needed by Alembic's batch mode on SQLite.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC datetime on every database (SQLite returns naive values otherwise).
+
+    Naive datetimes given to it are taken as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Money(TypeDecorator):
+    """``Numeric(12, 2)`` returning :class:`~decimal.Decimal` everywhere.
+
+    SQLite has no decimal type: SQLAlchemy goes through floats there (with a warning); this type rounds the
+    float back to cents, which is exact for 12 digits.
+    """
+
+    impl = Numeric(12, 2)
+    cache_ok = True
+    CENT = Decimal("0.01")
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Numeric(12, 2, asdecimal=False))
+        return dialect.type_descriptor(Numeric(12, 2))
+
+    def process_bind_param(self, value: Any, dialect) -> Any:
+        if value is None:
+            return None
+        amount = Decimal(str(value)).quantize(self.CENT)
+        return float(amount) if dialect.name == "sqlite" else amount
+
+    def process_result_value(self, value: Any, dialect) -> Optional[Decimal]:
+        if value is None:
+            return None
+        return Decimal(repr(value) if isinstance(value, float) else str(value)).quantize(self.CENT)
+
+
+class Draft(Base):
+    """One pre-application, filled in during one conversation."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        CheckConstraint("status IN ('" + "', '".join(STATUSES) + "')", name="status"),
+        Index("ix_drafts_status", "status"),
+        Index("ix_drafts_updated_at", "updated_at"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    reference: Mapped[str] = Column(String(20), nullable=False, unique=True)
+    conversation_id: Mapped[str] = Column(String(255), nullable=False, unique=True)
+    status: Mapped[str] = Column(String(20), nullable=False, default="new", server_default="new")
+    consent_at: Mapped[Optional[datetime]] = Column(UTCDateTime, nullable=True)
+
+    org_name: Mapped[Optional[str]] = Column(Text)
+    legal_form: Mapped[Optional[str]] = Column(String(60))
+    siret: Mapped[Optional[str]] = Column(String(20))
+    commune: Mapped[Optional[str]] = Column(String(120))
+    contact_name: Mapped[Optional[str]] = Column(Text)
+    email: Mapped[Optional[str]] = Column(String(320))
+    phone: Mapped[Optional[str]] = Column(String(40))
+    project_title: Mapped[Optional[str]] = Column(Text)
+    project_description: Mapped[Optional[str]] = Column(Text)
+    beneficiaries: Mapped[Optional[str]] = Column(Text)
+    jobs: Mapped[Optional[int]] = Column(Integer)
+    start_date: Mapped[Optional[date]] = Column(Date)
+    amount: Mapped[Optional[Decimal]] = Column(Money)
+    total_budget: Mapped[Optional[Decimal]] = Column(Money)
+    other_department_aid: Mapped[Optional[bool]] = Column(Boolean)
+    stage: Mapped[Optional[str]] = Column(String(60))
+    verdict: Mapped[Optional[str]] = Column(String(40))
+    verdict_reasons: Mapped[Optional[List[Dict[str, Any]]]] = Column(JSON)
+
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    sources: Mapped[List["DraftFieldSource"]] = relationship(
+        "DraftFieldSource", back_populates="draft", cascade="all, delete-orphan", passive_deletes=True,
+    )
+
+    def __repr__(self) -> str:
+        return f"<Draft {self.reference} {self.status}>"
+
+
+class DraftFieldSource(Base):
+    """Where one field of a draft came from: the user's message and when it was given."""
+
+    __tablename__ = "draft_field_sources"
+    __table_args__ = (UniqueConstraint("draft_id", "field", name="uq_draft_field_sources_draft_id_field"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    draft_id: Mapped[int] = Column(Integer, ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False)
+    field: Mapped[str] = Column(String(40), nullable=False)
+    value: Mapped[Optional[str]] = Column(Text)
+    message: Mapped[Optional[str]] = Column(Text)
+    given_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    draft: Mapped[Draft] = relationship(Draft, back_populates="sources")
+
+
+class ReferenceCounter(Base):
+    """The last reference number given for one year."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = Column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = Column(Integer, nullable=False, default=0)

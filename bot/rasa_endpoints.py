@@ -1,0 +1,34 @@
+"""Write Rasa's endpoints file: the action server, and the tracker store in our database."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Optional
+
+from bot.db.session import database_url
+
+
+def endpoints_yaml(action_port: int, db_url: Optional[str] = None) -> str:
+    url = db_url or database_url()
+    # JSON strings are valid YAML scalars and escape everything safely.
+    return (
+        "action_endpoint:\n"
+        f"  url: {json.dumps(f'http://127.0.0.1:{action_port}/webhook')}\n"
+        "tracker_store:\n"
+        "  type: bot.rasa_tracker_store.DeletableSQLTrackerStore\n"
+        f"  host: {json.dumps(url)}\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Écrit le fichier endpoints de Rasa.")
+    parser.add_argument("--action-port", type=int, default=5055)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(endpoints_yaml(args.action_port), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

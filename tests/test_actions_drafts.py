@@ -1,0 +1,169 @@
+"""Pre-application actions on a real SQLite file: consent, progressive saving, provenance,
+invalid answers, database down then back, summary, resume, deletion, corrections."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.events import FollowupAction, SlotSet
+
+from actions.drafts import (
+    ActionApplicationSummary,
+    ActionConfirmApplication,
+    ActionDeleteData,
+    ValidateApplicationForm,
+    ValidateResumeForm,
+)
+from actions.eligibility import ActionCorrectAnswer
+from bot.db import drafts as repo
+from bot.db.session import session_scope, upgrade
+
+DOMAIN = {"forms": {"application_form": {"required_slots": [
+    "consent", "org_name", "structure", "siret", "commune", "contact_name", "email", "phone", "project_title",
+    "project_description", "beneficiaries", "jobs", "start_date", "stage", "amount", "total_budget",
+    "other_department_aid"]}, "resume_form": {"required_slots": ["resume_reference", "resume_email"]}}, "slots": {}}
+
+CONSENTED = {"consent": True, "consent_at": "2026-11-25T10:00:00+00:00"}
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'ess.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    upgrade(url)
+    return url
+
+
+def slot_values(events):
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def answer(make_tracker, dispatcher, slots, requested, text, sender="conv-1", form="application_form",
+                 intent="inform"):
+    tracker = make_tracker(slots={**slots, "requested_slot": requested}, text=text, intent=intent,
+                           active_loop=form, sender_id=sender)
+    tracker.add_slots([SlotSet(requested, text)])
+    validator = ValidateApplicationForm() if form == "application_form" else ValidateResumeForm()
+    events = await validator.run(dispatcher, tracker, DOMAIN)
+    return events, {**slots, **slot_values(events)}
+
+
+def stored(reference):
+    with session_scope() as session:
+        draft = repo.get_by_reference(session, reference)
+        return (repo.draft_to_dict(draft), {k: v.message for k, v in repo.field_sources(session, draft).items()}) \
+            if draft else (None, None)
+
+
+async def test_consent_then_each_answer_is_saved_at_once_with_its_sentence(make_tracker, dispatcher, database):
+    events, slots = await answer(make_tracker, dispatcher, {}, "consent", "oui")
+    assert slots["consent"] is True and slots["consent_at"]
+    reference = slots["draft_reference"]
+    assert reference.startswith("ESS-")
+    events, slots = await answer(make_tracker, dispatcher, slots, "org_name", "Les Jardins Partagés")
+    events, slots = await answer(make_tracker, dispatcher, slots, "email", "mon mail c'est Marie.Curie@Exemple.fr")
+    draft, sources = stored(reference)
+    assert draft["org_name"] == "Les Jardins Partagés" and draft["email"] == "Marie.Curie@exemple.fr"
+    assert sources["email"] == "mon mail c'est Marie.Curie@Exemple.fr"
+    assert slots["draft_reference"] == reference  # the same conversation keeps the same draft
+
+
+async def test_invalid_answer_is_explained_and_the_rest_is_kept(make_tracker, dispatcher, database):
+    _, slots = await answer(make_tracker, dispatcher, {**CONSENTED, "org_name": "Asso"}, "siret", "123 456 789")
+    assert slots["siret"] is None
+    assert "compte 14" in dispatcher.messages[-1]["text"]
+    draft, _ = stored(slots["draft_reference"])
+    assert draft["org_name"] == "Asso"
+
+
+async def test_without_consent_nothing_is_stored(make_tracker, dispatcher, database):
+    events, slots = await answer(make_tracker, dispatcher, {}, "consent", "non merci")
+    assert slots["consent"] is False and slots["requested_slot"] is None
+    assert "draft_reference" not in slots
+    with session_scope() as session:
+        assert repo.list_drafts(session) == []
+
+
+async def test_database_down_keeps_answers_then_saves_them(make_tracker, dispatcher, database, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/absent")
+    _, slots = await answer(make_tracker, dispatcher, CONSENTED, "org_name", "La Ressourcerie")
+    assert slots["org_name"] == "La Ressourcerie"
+    assert "problème technique" in dispatcher.messages[-1]["text"]
+    assert "draft_reference" not in slots
+    monkeypatch.setenv("DATABASE_URL", database)
+    _, slots = await answer(make_tracker, dispatcher, slots, "structure", "association")
+    draft, sources = stored(slots["draft_reference"])
+    assert draft["org_name"] == "La Ressourcerie" and draft["legal_form"] == "association"
+    assert sources["org_name"] == "La Ressourcerie"
+
+
+async def test_retried_message_does_not_duplicate_the_draft(make_tracker, dispatcher, database):
+    for _ in range(3):
+        _, slots = await answer(make_tracker, dispatcher, CONSENTED, "org_name", "Asso Bis", sender="conv-retry")
+    with session_scope() as session:
+        assert len(repo.list_drafts(session)) == 1
+
+
+async def test_group_in_creation_is_not_asked_for_a_siret(make_tracker, dispatcher, database):
+    _, slots = await answer(make_tracker, dispatcher, {**CONSENTED, "org_name": "Collectif"}, "structure",
+                            "collectif pas encore constitué")
+    assert slots["requested_slot"] == "commune"
+
+
+FULL = {**CONSENTED, "org_name": "Asso", "structure": "association", "siret": "73282932000074",
+        "commune": "Créteil", "contact_name": "Marie Curie", "email": "marie@exemple.fr",
+        "phone": "06 12 34 56 78", "project_title": "Jardin", "project_description": "Un jardin partagé",
+        "beneficiaries": "habitants", "jobs": 2, "start_date": "2026-09-01", "stage": "startup",
+        "amount": 12000.0, "total_budget": 40000.0, "other_department_aid": False}
+
+
+def test_summary_then_confirmation_gives_the_reference(make_tracker, dispatcher, database):
+    tracker = make_tracker(slots=FULL, sender_id="conv-full")
+    events = ActionApplicationSummary().run(dispatcher, tracker, {})
+    summary = dispatcher.messages[-1]["text"]
+    assert "marie@exemple.fr" in summary and "12 000 €" in summary and "01/09/2026" in summary
+    tracker = make_tracker(slots={**FULL, **slot_values(events)}, sender_id="conv-full")
+    events = ActionConfirmApplication().run(dispatcher, tracker, {})
+    reference = slot_values(events)["draft_reference"]
+    assert reference in dispatcher.messages[-1]["text"] and "reprendre mon dossier" in dispatcher.messages[-1]["text"]
+    draft, _ = stored(reference)
+    assert draft["verdict"] == "eligible" and draft["status"] == "new"
+
+
+async def test_resume_needs_the_right_email(make_tracker, dispatcher, database):
+    events = ActionConfirmApplication().run(dispatcher, make_tracker(slots=FULL, sender_id="conv-a"), {})
+    reference = slot_values(events)["draft_reference"]
+    base = {"resume_reference": reference}
+    _, slots = await answer(make_tracker, dispatcher, base, "resume_email", "autre@exemple.fr", sender="conv-b",
+                            form="resume_form")
+    assert "org_name" not in slots and slots["resume_email"] is None
+    assert "Asso" not in dispatcher.messages[-1]["text"]
+    _, slots = await answer(make_tracker, dispatcher, base, "resume_email", "MARIE@exemple.fr", sender="conv-b",
+                            form="resume_form")
+    assert slots["org_name"] == "Asso" and slots["draft_reference"] == reference and slots["consent"] is True
+
+
+def test_delete_removes_the_draft(make_tracker, dispatcher, database):
+    events = ActionConfirmApplication().run(dispatcher, make_tracker(slots=FULL, sender_id="conv-del"), {})
+    reference = slot_values(events)["draft_reference"]
+    events = ActionDeleteData().run(dispatcher, make_tracker(slots={"draft_reference": reference},
+                                                            sender_id="conv-del"), {})
+    assert SlotSet("data_deleted", True) in events
+    assert "supprimées" in dispatcher.messages[-1]["text"]
+    assert stored(reference) == (None, None)
+
+
+@pytest.mark.parametrize(
+    "text, field",
+    [("change l'e-mail", "email"), ("je veux corriger le téléphone", "phone"), ("erreur dans le siret", "siret"),
+     ("le titre du projet est faux", "project_title")],
+)
+def test_correction_after_the_summary_asks_the_field_again(make_tracker, dispatcher, text, field):
+    events = ActionCorrectAnswer().run(dispatcher, make_tracker(slots=FULL, text=text, intent="correct_answer"), {})
+    assert SlotSet(field, None) in events and FollowupAction("application_form") in events
+
+
+def test_correction_with_the_new_value_keeps_it(make_tracker, dispatcher):
+    tracker = make_tracker(slots=FULL, text="le montant c'est 9 000 en fait", intent="correct_answer",
+                           entities=[{"entity": "field", "value": "amount"}, {"entity": "amount", "value": "9 000"}])
+    tracker.add_slots([SlotSet("amount", "9 000")])
+    events = ActionCorrectAnswer().run(dispatcher, tracker, {})
+    assert SlotSet("amount", None) not in events and FollowupAction("application_form") in events
