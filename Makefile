@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 VENV ?= .venv
 export VENV
+export RASA_TELEMETRY_ENABLED = false
 
 .PHONY: run test setup train bench lint clean
 

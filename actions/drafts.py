@@ -22,6 +22,7 @@ from bot.applications import (
     parse_eligibility_field,
     parse_reference,
     save_draft,
+    strip_identifiers,
     summary_text,
 )
 from bot.normalize_contact import parse_email
@@ -30,6 +31,7 @@ from bot.prompts import INVALID
 logger = logging.getLogger(__name__)
 
 MAX_RESUME_FAILURES = 3
+IDENTIFIER_FIELDS = ("email", "phone", "siret")
 
 
 def answers_of(tracker: Tracker) -> Dict[str, Any]:
@@ -65,6 +67,19 @@ class ValidateApplicationForm(AnswerFromTextMixin, FormValidationAction):
             return [slot for slot in domain_slots if slot != "siret"]
         return list(domain_slots)
 
+    async def get_extraction_events(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        """Besides the question asked, an e-mail, a phone number or a SIRET typed anywhere is taken
+        (answers in any order: "Marie Curie, marie@exemple.fr, 06 12 34 56 78")."""
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        if tracker.get_slot("consent") is not True:
+            return events
+        taken = {e["name"] for e in events} | {tracker.get_slot("requested_slot")}
+        message = latest_text(tracker)
+        for slot in IDENTIFIER_FIELDS:
+            if slot not in taken and tracker.get_slot(slot) is None and CONTACT_PARSERS[slot](message).value:
+                events.append(SlotSet(slot, message))
+        return events
+
     def parse_answer(self, slot: str, text_: str, dispatcher: CollectingDispatcher) -> Any:
         if slot in CONTACT_PARSERS:
             return CONTACT_PARSERS[slot](text_).value
@@ -95,6 +110,8 @@ class ValidateApplicationForm(AnswerFromTextMixin, FormValidationAction):
         return {"consent": True, "consent_at": datetime.now(timezone.utc).isoformat()}
 
     def _contact_field(self, slot: str, value: Any, dispatcher, tracker: Tracker) -> Dict[str, Any]:
+        if slot in ("contact_name", "org_name"):
+            value = strip_identifiers(str(value))
         parsed = CONTACT_PARSERS[slot](str(value))
         result = parsed.value.isoformat() if hasattr(parsed.value, "isoformat") else parsed.value
         return self._checked(slot, result, parsed.error, dispatcher, tracker)

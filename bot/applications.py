@@ -231,3 +231,15 @@ def application_field_from_text(text: str) -> Optional[str]:
         if any(word in folded for word in words):
             return field
     return None
+
+
+_IDENTIFIERS = re.compile(r"\S+@\S+|(?:\+33|0033|0)[\s.\-]?[1-9](?:[\s.\-]?\d{2}){4}|\b(?:\d[\s.]?){14}\b")
+
+
+def strip_identifiers(text: str) -> str:
+    """A name typed with an e-mail or phone number after it: keep the name only."""
+    cleaned = re.sub(r"\s+", " ", _IDENTIFIERS.sub(" ", text or "")).strip()
+    for _ in range(3):  # "Marie Curie mail : … tél : …" ends with two such words
+        cleaned = re.sub(r"[\s,;:/-]*\b(siret|e-?mail|mail|t[ée]l[ée]phone|t[ée]l|num[ée]ro)\b[\s:]*$", "",
+                         cleaned, flags=re.IGNORECASE)
+    return cleaned.strip(" ,;:-")

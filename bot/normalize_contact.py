@@ -248,7 +248,7 @@ def parse_start_date(text: object, today: Optional[dt.date] = None) -> Parsed:
                lambda m: f"dans {alpha2digit(m[1], 'fr', threshold=0)} ", t)
     try:
         day = _read_date(re.sub(r"[a-z]+\.?", _month_token, t), today)
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:  # 31/02, "dans 99999999 jours"
         if str(exc) == "year":
             return _fail("Je n'ai pas compris l'année : écrivez-la en entier, par exemple « septembre 2026 ».")
         return _fail(f"Cette date n'existe pas : vérifiez le jour et le mois, {_DATE_EXAMPLES}.")

@@ -17,7 +17,7 @@ def endpoints_yaml(action_port: int, db_url: Optional[str] = None) -> str:
         f"  url: {json.dumps(f'http://127.0.0.1:{action_port}/webhook')}\n"
         "tracker_store:\n"
         "  type: bot.rasa_tracker_store.DeletableSQLTrackerStore\n"
-        f"  host: {json.dumps(url)}\n"
+        f"  url: {json.dumps(url)}\n"
     )
 
 

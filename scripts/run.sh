@@ -3,6 +3,8 @@
 # Ctrl-C or SIGTERM stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No telemetry or error reports sent to Rasa: nothing leaves this machine.
+export RASA_TELEMETRY_ENABLED=false
 VENV=${VENV:-.venv}
 ACTION_PORT=${ACTION_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}

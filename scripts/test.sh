@@ -3,6 +3,8 @@
 # tests through the REST webhook, conversation tests, NLU evaluation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No telemetry or error reports sent to Rasa: nothing leaves this machine.
+export RASA_TELEMETRY_ENABLED=false
 VENV=${VENV:-.venv}
 PY="$VENV/bin/python"
 step() { echo; echo "=== $* ==="; }

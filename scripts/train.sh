@@ -2,6 +2,8 @@
 # Train models/ess.tar.gz when it is missing or the training data changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# No telemetry or error reports sent to Rasa: nothing leaves this machine.
+export RASA_TELEMETRY_ENABLED=false
 VENV=${VENV:-.venv}
 MODEL=models/ess.tar.gz
 fingerprint=$(cat config.yml $(find domain -name "*.yml" | LC_ALL=C sort) $(find data -name '*.yml' | LC_ALL=C sort) | sha256sum | cut -d' ' -f1)

@@ -28,7 +28,7 @@ class LiveServers:
     def __init__(self, env: Optional[dict] = None) -> None:
         self.action_port = free_port()
         self.rasa_port = free_port()
-        self.env = {**os.environ, **(env or {})}
+        self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})}
         self.processes: List[subprocess.Popen] = []
         self.logdir = ROOT / "results" / "servers"
 

@@ -167,3 +167,27 @@ def test_correction_with_the_new_value_keeps_it(make_tracker, dispatcher):
     tracker.add_slots([SlotSet("amount", "9 000")])
     events = ActionCorrectAnswer().run(dispatcher, tracker, {})
     assert SlotSet("amount", None) not in events and FollowupAction("application_form") in events
+
+
+async def test_answers_in_any_order_fill_email_and_phone(make_tracker, dispatcher, database):
+    slots = {**CONSENTED, "org_name": "Asso", "structure": "association", "siret": "73282932000074",
+             "commune": "Créteil"}
+    _, slots = await answer(make_tracker, dispatcher, slots, "contact_name",
+                            "Marie Curie, marie@exemple.fr, 06 12 34 56 78")
+    assert (slots["contact_name"], slots["email"], slots["phone"]) == ("Marie Curie", "marie@exemple.fr",
+                                                                      "06 12 34 56 78")
+    draft, sources = stored(slots["draft_reference"])
+    assert draft["phone"] == "06 12 34 56 78" and sources["phone"].startswith("Marie Curie")
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("Marie Curie, marie@exemple.fr, 06 12 34 56 78", "Marie Curie"),
+     ("Jardins du 94, siret 732 829 320 00074", "Jardins du 94"),
+     ("Marie Curie mail: m@x.fr tél 0612345678", "Marie Curie"),
+     ("Les Amis de Créteil", "Les Amis de Créteil")],
+)
+def test_strip_identifiers(text, expected):
+    from bot.applications import strip_identifiers
+
+    assert strip_identifiers(text) == expected

@@ -15,7 +15,8 @@ from bot.call import load_call
 
 pytestmark = pytest.mark.rest
 
-FRENCH_WORDS = re.compile(r"\b(je|vous|votre|pour|les|des|une|est|pas|peut|projet)\b", re.IGNORECASE)
+FRENCH_WORDS = re.compile(r"\b(je|vous|votre|pour|les|des|une|est|pas|peut|projet|et|son|de|la|le|du|quel|quelle)\b",
+                          re.IGNORECASE)
 
 
 def new_sender() -> str:
