@@ -88,6 +88,11 @@ class ValidateApplicationForm(AnswerFromTextMixin, FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         events = await super().run(dispatcher, tracker, domain)
+        answered = any(e.get("event") == "slot" and e["name"] != "requested_slot" for e in events)
+        if not answered:
+            # Nothing answered (a question about the call, a deletion request…): no event other
+            # than the next question, so that Rasa hands over to the rules.
+            return events
         events += record_sources(tracker, events, APPLICATION_FIELDS)
         tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
         return events + save_progress(dispatcher, tracker)
@@ -102,7 +107,10 @@ class ValidateApplicationForm(AnswerFromTextMixin, FormValidationAction):
 
     def validate_consent(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
         call = load_call_or_apologise(dispatcher)
-        answer = parse_eligibility_field("consent", str(value), call) if call is not None else None
+        if isinstance(value, bool):  # restored from a resumed draft
+            answer = value
+        else:
+            answer = parse_eligibility_field("consent", str(value), call) if call is not None else None
         if answer is None:
             return self._checked("consent", None, text.CONSENT_NOT_UNDERSTOOD, dispatcher, tracker)
         if answer is False:

@@ -17,7 +17,7 @@ from bot.eligibility import evaluate
 from bot.eligibility_messages import ANSWER_KEYS, field_from_text, render_verdict
 from bot.application_prompts import WHAT_TO_CHANGE
 from bot.application_prompts import explanation as application_explanation
-from bot.applications import APPLICATION_FIELDS, application_field_from_text
+from bot.applications import APPLICATION_FIELDS, application_field_from_text, value_in_text
 from bot.prompts import INVALID, WHICH_FIELD, question
 
 logger = logging.getLogger(__name__)
@@ -199,7 +199,10 @@ class ActionCorrectAnswer(Action):
             dispatcher.utter_message(**prompt.as_message())
             return [FollowupAction("action_listen")]
         events: List[EventType] = [SlotSet(VERDICT_SLOT, None), SlotSet(FAILURES_SLOT, 0)]
-        if tracker.slots_to_validate().get(field) is None:
+        if tracker.slots_to_validate().get(field) is None and value_in_text(field, text):
+            # "le montant c'est 9 000 en fait": the form validates this text as the new answer.
+            events.append(SlotSet(field, text))
+        elif tracker.slots_to_validate().get(field) is None:
             events.append(SlotSet(field, None))
             dispatcher.utter_message(text="D'accord, je vous repose la question pour corriger votre réponse.")
         if field == "structure":

@@ -243,3 +243,21 @@ def strip_identifiers(text: str) -> str:
         cleaned = re.sub(r"[\s,;:/-]*\b(siret|e-?mail|mail|t[ée]l[ée]phone|t[ée]l|num[ée]ro)\b[\s:]*$", "",
                          cleaned, flags=re.IGNORECASE)
     return cleaned.strip(" ,;:-")
+
+
+# Fields whose new value can be read in a correction ("le montant c'est 9 000 en fait").
+_VALUE_PARSERS: Dict[str, Callable[[str], Any]] = {
+    "amount": normalize.parse_amount,
+    "total_budget": normalize.parse_amount,
+    "email": lambda text: normalize_contact.parse_email(text).value,
+    "phone": lambda text: normalize_contact.parse_phone(text).value,
+    "siret": lambda text: normalize_contact.parse_siret(text).value,
+    "jobs": lambda text: normalize_contact.parse_jobs(text).value,
+    "start_date": lambda text: normalize_contact.parse_start_date(text).value,
+}
+
+
+def value_in_text(field: str, text: str) -> bool:
+    """Whether a correction message also gives the new value of a structured field."""
+    parser = _VALUE_PARSERS.get(field)
+    return parser is not None and parser(text or "") is not None

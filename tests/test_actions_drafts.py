@@ -191,3 +191,20 @@ def test_strip_identifiers(text, expected):
     from bot.applications import strip_identifiers
 
     assert strip_identifiers(text) == expected
+
+
+def test_correction_reads_the_new_value_in_the_text(make_tracker, dispatcher):
+    tracker = make_tracker(slots=FULL, text="le montant c'est 9 000 en fait", intent="correct_answer",
+                           entities=[{"entity": "field", "value": "amount"}])
+    events = ActionCorrectAnswer().run(dispatcher, tracker, {})
+    assert SlotSet("amount", "le montant c'est 9 000 en fait") in events
+    assert SlotSet("amount", None) not in events
+
+
+async def test_message_that_answers_nothing_lets_the_form_reject(make_tracker, dispatcher, database):
+    """A deletion request or a question in the middle must not look like an answer to Rasa."""
+    slots = {**CONSENTED, "org_name": "Asso", "draft_reference": "ESS-2026-0001", "requested_slot": "commune"}
+    tracker = make_tracker(slots=slots, text="supprimez mes données", intent="delete_data",
+                           active_loop="application_form")
+    events = await ValidateApplicationForm().run(dispatcher, tracker, DOMAIN)
+    assert all(e["name"] == "requested_slot" for e in events if e.get("event") == "slot")
