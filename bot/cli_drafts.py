@@ -15,7 +15,7 @@ import sys
 from datetime import date, datetime
 from decimal import Decimal
 from functools import wraps
-from typing import Any, Callable, List, Optional
+from typing import Any, Callable, Iterable, List, Optional, TextIO
 
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
@@ -35,7 +35,7 @@ STATUS_LABELS = {"new": "nouveau", "in_review": "en cours d'examen", "admissible
                  "not_admissible": "non recevable", "incomplete": "incomplet"}
 VERDICT_LABELS = {"eligible": "éligible", "eligible_with_conditions": "éligible sous conditions",
                   "ineligible": "non éligible", "incomplete": "incomplet"}
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _DURATION = re.compile(r"^\s*(\d+)\s*[dj]?\s*$", re.IGNORECASE)
 
 
@@ -104,7 +104,12 @@ def upgrade_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cell(value: Any) -> str:
+def defuse_formula(text: str) -> str:
+    """The text, with an apostrophe in front when a spreadsheet would read it as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_cell(value: Any) -> str:
     """One CSV cell, French-style, protected against formula injection."""
     if value is None:
         text = ""
@@ -118,18 +123,24 @@ def _cell(value: Any) -> str:
         text = value.isoformat()
     else:
         text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    return defuse_formula(text)
 
 
-def drafts_csv(drafts) -> str:
+def write_drafts_csv(drafts: Iterable[Any], stream: TextIO) -> None:
+    """The export columns of ``drafts`` as CSV for Excel: UTF-8 BOM, « ; », French headers, CRLF."""
     from bot.db.drafts import EXPORT_COLUMNS
 
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    stream.write("\ufeff")
+    writer = csv.writer(stream, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow([LABELS[name] for name in EXPORT_COLUMNS])
     for draft in drafts:
-        writer.writerow([_cell(getattr(draft, name)) for name in EXPORT_COLUMNS])
-    return "\ufeff" + buffer.getvalue()
+        writer.writerow([csv_cell(getattr(draft, name)) for name in EXPORT_COLUMNS])
+
+
+def drafts_csv(drafts: Iterable[Any]) -> str:
+    buffer = io.StringIO(newline="")
+    write_drafts_csv(drafts, buffer)
+    return buffer.getvalue()
 
 
 def _write(text: str, output: Optional[str]) -> None:

@@ -8,6 +8,8 @@ export RASA_TELEMETRY_ENABLED=false
 VENV=${VENV:-.venv}
 ACTION_PORT=${ACTION_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
+WEB_PORT=${WEB_PORT:-8000}
+export RASA_URL=${RASA_URL:-http://127.0.0.1:${RASA_PORT}}
 
 bash scripts/setup.sh
 "$VENV/bin/python" -m bot call check
@@ -33,9 +35,11 @@ pids+=($!)
 "$VENV/bin/rasa" run --cors "${CORS_ORIGINS:-*}" --port "$RASA_PORT" --model models/ess.tar.gz \
   --endpoints var/endpoints.yml --credentials credentials.yml &
 pids+=($!)
+"$VENV/bin/python" -m bot web --host "${WEB_HOST:-127.0.0.1}" --port "$WEB_PORT" &
+pids+=($!)
 set +m
 
-echo "Serveur d'actions : http://localhost:${ACTION_PORT}  —  Rasa : http://localhost:${RASA_PORT}/webhooks/rest/webhook"
+echo "Site : http://localhost:${WEB_PORT}/  —  Rasa : http://localhost:${RASA_PORT}/webhooks/rest/webhook  —  actions : ${ACTION_PORT}"
 echo "Ctrl-C pour tout arrêter."
 # Stop everything as soon as one service dies.
 wait -n "${pids[@]}" || true

@@ -47,7 +47,10 @@ class LiveServers:
             self.env["DATABASE_URL"] = f"sqlite:///{database}"
         subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=self.env, check=True,
                        capture_output=True)
-        endpoints.write_text(endpoints_yaml(self.action_port, self.env["DATABASE_URL"]), encoding="utf-8")
+        content = endpoints_yaml(self.action_port, self.env["DATABASE_URL"])
+        if self.env.get("ESS_TRACKER_STORE") == "memory":  # for measurements only
+            content = content.split("tracker_store:")[0]
+        endpoints.write_text(content, encoding="utf-8")
         rasa = str(Path(sys.executable).with_name("rasa"))
         self._spawn("actions", [rasa, "run", "actions", "--port", str(self.action_port), "--actions", "actions"])
         self._spawn("rasa", [rasa, "run", "--port", str(self.rasa_port), "--model", str(MODEL),

@@ -1,0 +1,263 @@
+"""Repository functions for the staff area: accounts, login throttling, the review workflow, notes and audit.
+
+Like :mod:`bot.db.drafts`, every function takes a session and never commits. Passwords are hashed with
+argon2id (argon2-cffi's defaults) and re-hashed on login when those defaults change.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Dict, List, Optional, Tuple
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from bot.db.drafts import delete_draft
+from bot.db.models import STAFF_ROLES, Draft, DraftAudit, DraftNote, LoginAttempt, StaffUser, utcnow
+
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+LOCKOUT = timedelta(minutes=15)
+ATTEMPTS_KEPT = timedelta(days=1)
+MAX_NOTE_LENGTH = 5000
+MAX_COMMENT_LENGTH = 2000
+
+# The review workflow: status -> the statuses it may go to.
+TRANSITIONS: Dict[str, Tuple[str, ...]] = {
+    "new": ("in_review",),
+    "in_review": ("admissible", "not_admissible", "incomplete"),
+    "incomplete": ("in_review",),
+    "admissible": ("in_review",),
+    "not_admissible": ("in_review",),
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class StaffError(ValueError):
+    """A refused staff operation; the message is in French and can be shown as is."""
+
+
+class DuplicateUser(StaffError):
+    """An account already exists for this e-mail."""
+
+
+class StatusConflict(StaffError):
+    """The draft's status changed since the page was displayed, or the transition is not allowed."""
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A hash to verify against when the e-mail is unknown, so that both cases take the same time."""
+    return _hasher().hash("mot de passe factice pour égaliser les temps")
+
+
+def normalize_email(email: Optional[str]) -> str:
+    return (email or "").strip().lower()
+
+
+def password_problem(password: Optional[str]) -> Optional[str]:
+    """Why the password is refused (in French), or None when it is acceptable."""
+    if not password or len(password) < MIN_PASSWORD_LENGTH:
+        return f"Mot de passe trop faible : il faut au moins {MIN_PASSWORD_LENGTH} caractères."
+    if not password.strip():
+        return "Mot de passe trop faible : il ne peut pas être fait que d'espaces."
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+# --- Accounts ---
+
+def get_user(session: Session, user_id: Optional[int]) -> Optional[StaffUser]:
+    return session.get(StaffUser, user_id) if user_id else None
+
+
+def get_user_by_email(session: Session, email: str) -> Optional[StaffUser]:
+    wanted = normalize_email(email)
+    return session.scalars(select(StaffUser).where(StaffUser.email == wanted)).first() if wanted else None
+
+
+def list_users(session: Session) -> List[StaffUser]:
+    return list(session.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
+def create_user(session: Session, email: str, password: str, role: str = "reviewer") -> StaffUser:
+    """A new active account; :class:`StaffError` for a bad e-mail or role, a weak password or a duplicate."""
+    email = normalize_email(email)
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise StaffError(f"Adresse e-mail invalide : « {email} ».")
+    if role not in STAFF_ROLES:
+        raise StaffError(f"Rôle inconnu : « {role} » (rôles possibles : {', '.join(STAFF_ROLES)}).")
+    problem = password_problem(password)
+    if problem:
+        raise StaffError(problem)
+    duplicate = DuplicateUser(f"Un compte existe déjà pour {email}.")
+    if get_user_by_email(session, email) is not None:
+        raise duplicate
+    user = StaffUser(email=email, password_hash=hash_password(password), role=role, active=True,
+                     created_at=utcnow())
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:  # created by someone else meanwhile
+        raise duplicate from None
+    return user
+
+
+def set_active(session: Session, user: StaffUser, active: bool) -> None:
+    session.execute(update(StaffUser).where(StaffUser.id == user.id).values(active=active)
+                    .execution_options(synchronize_session=False))
+    set_committed_value(user, "active", active)
+
+
+def authenticate(session: Session, email: str, password: str) -> Optional[StaffUser]:
+    """The active account with this e-mail and password, else None. Re-hashes outdated hashes."""
+    user = get_user_by_email(session, email)
+    stored = user.password_hash if user is not None else _dummy_hash()
+    try:
+        _hasher().verify(stored, password or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    values = {"last_login_at": utcnow()}
+    if _hasher().check_needs_rehash(stored):
+        values["password_hash"] = hash_password(password)
+    session.execute(update(StaffUser).where(StaffUser.id == user.id).values(**values)
+                    .execution_options(synchronize_session=False))
+    for name, value in values.items():
+        set_committed_value(user, name, value)
+    return user
+
+
+# --- Login throttling: in the database, so that it holds across processes ---
+
+def _lock_end(times: List[datetime]) -> Optional[datetime]:
+    """When the latest lockout ends: 15 minutes after any failure that is the 5th within 15 minutes."""
+    end = None
+    for i in range(MAX_FAILURES - 1, len(times)):
+        if times[i] - times[i - MAX_FAILURES + 1] <= FAILURE_WINDOW:
+            end = times[i] + LOCKOUT
+    return end
+
+
+def locked_until(session: Session, email: str, ip: str, now: Optional[datetime] = None) -> Optional[datetime]:
+    """Until when logins for this e-mail or from this IP address are refused, or None when they are not."""
+    now = now or utcnow()
+    since = now - FAILURE_WINDOW - LOCKOUT
+    ends = []
+    for condition in (LoginAttempt.email == normalize_email(email), LoginAttempt.ip == ip):
+        times = list(session.scalars(select(LoginAttempt.at).where(condition, LoginAttempt.at > since)
+                                     .order_by(LoginAttempt.at)))
+        end = _lock_end(times)
+        if end is not None and end > now:
+            ends.append(end)
+    return max(ends) if ends else None
+
+
+def record_failure(session: Session, email: str, ip: str, now: Optional[datetime] = None) -> None:
+    """Remember a failed login (and forget the ones older than a day)."""
+    now = now or utcnow()
+    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPTS_KEPT))
+    session.add(LoginAttempt(email=normalize_email(email)[:320], ip=(ip or "?")[:64], at=now))
+    session.flush()
+
+
+def clear_failures(session: Session, email: str) -> None:
+    """Forget the failed logins for this e-mail (after a successful one)."""
+    session.execute(delete(LoginAttempt).where(LoginAttempt.email == normalize_email(email)))
+
+
+# --- Review workflow, notes and audit trail ---
+
+def _audit(session: Session, draft: Draft, user: Optional[StaffUser], action: str, **values) -> DraftAudit:
+    entry = DraftAudit(draft_id=draft.id, draft_reference=draft.reference, user_id=user.id if user else None,
+                       action=action, at=utcnow(), **values)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def allowed_transitions(status: str) -> Tuple[str, ...]:
+    return TRANSITIONS.get(status, ())
+
+
+def change_status(session: Session, draft: Draft, to_status: str, user: StaffUser, comment: str,
+                  expected_status: Optional[str] = None) -> DraftAudit:
+    """Move the draft along the workflow, with a mandatory comment; audited.
+
+    ``expected_status`` is the status the reviewer saw: if the draft changed meanwhile, nothing is written.
+    """
+    comment = (comment or "").strip()
+    if not comment:
+        raise StaffError("Le commentaire est obligatoire pour changer le statut.")
+    if len(comment) > MAX_COMMENT_LENGTH:
+        raise StaffError(f"Le commentaire est trop long ({MAX_COMMENT_LENGTH} caractères au plus).")
+    from_status = expected_status or draft.status
+    if to_status not in allowed_transitions(from_status):
+        raise StatusConflict("Ce changement de statut n'est pas permis depuis le statut actuel.")
+    now = utcnow()
+    result = session.execute(update(Draft).where(Draft.id == draft.id, Draft.status == from_status)
+                             .values(status=to_status, updated_at=now).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise StatusConflict("Le statut de cette pré-candidature a changé entre-temps : rechargez la page.")
+    set_committed_value(draft, "status", to_status)
+    set_committed_value(draft, "updated_at", now)
+    return _audit(session, draft, user, "status_changed", from_status=from_status, to_status=to_status,
+                  comment=comment)
+
+
+def add_note(session: Session, draft: Draft, user: StaffUser, body: str) -> DraftNote:
+    body = (body or "").strip()
+    if not body:
+        raise StaffError("La note est vide.")
+    if len(body) > MAX_NOTE_LENGTH:
+        raise StaffError(f"La note est trop longue ({MAX_NOTE_LENGTH} caractères au plus).")
+    note = DraftNote(draft_id=draft.id, user_id=user.id, body=body, created_at=utcnow())
+    session.add(note)
+    session.flush()
+    _audit(session, draft, user, "note_added")  # the note's text is not copied: it goes with the draft
+    return note
+
+
+def list_notes(session: Session, draft: Draft) -> List[DraftNote]:
+    return list(session.scalars(select(DraftNote).where(DraftNote.draft_id == draft.id)
+                                .order_by(DraftNote.created_at, DraftNote.id)))
+
+
+def delete_with_audit(session: Session, draft: Draft, user: StaffUser) -> DraftAudit:
+    """Delete the draft (with its notes and conversation); the audit trail keeps its reference."""
+    entry = _audit(session, draft, user, "deleted", from_status=draft.status)
+    delete_draft(session, draft)
+    set_committed_value(entry, "draft_id", None)  # what the database did (ON DELETE SET NULL)
+    return entry
+
+
+def draft_audit(session: Session, draft: Draft) -> List[DraftAudit]:
+    return list(session.scalars(select(DraftAudit).where(DraftAudit.draft_id == draft.id)
+                                .order_by(DraftAudit.at, DraftAudit.id)))
+
+
+def recent_audit(session: Session, limit: int = 50, offset: int = 0,
+                 reference: Optional[str] = None) -> Tuple[List[DraftAudit], int]:
+    """The audit trail, most recent first (one page of it), and its length."""
+    query = select(DraftAudit)
+    count = select(func.count()).select_from(DraftAudit)
+    if reference:
+        condition = DraftAudit.draft_reference == reference.strip().upper()
+        query, count = query.where(condition), count.where(condition)
+    rows = session.scalars(query.order_by(DraftAudit.at.desc(), DraftAudit.id.desc()).limit(limit).offset(offset))
+    return list(rows), session.scalar(count) or 0

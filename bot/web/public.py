@@ -1,0 +1,160 @@
+"""The applicants' side of the website: home page with the chat, privacy notice, chat API.
+
+``POST /api/chat`` relays one message to Rasa's REST webhook and returns the bot's
+answers as ``{"messages": [{"text", "buttons": [{"title", "payload"}], "image"?, "links"?}]}``.
+It is exempt from the CSRF token (it is called by ``chat.js`` with ``fetch``), and
+protected instead by requiring ``Content-Type: application/json`` (a cross-site page
+cannot send that without a CORS preflight, which we never grant) and, when the browser
+sends one, an ``Origin`` equal to our own host.
+
+Input rules: ``sender`` is 8 to 64 characters among ``A-Z a-z 0-9 _ -``; ``message`` is a
+text of at most 2,000 characters (surrounding spaces not counted), cleaned by
+:func:`bot.text.clean_user_text`, not empty. Anything else is refused with 400 and a
+French ``{"error": ...}``; a longer message is refused, never silently truncated.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+from urllib.parse import urlsplit
+
+import requests
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from bot.answers import euros, percent
+from bot.call import get_call
+from bot.text import MAX_MESSAGE_CHARS, clean_user_text
+from bot.web import csrf
+
+bp = Blueprint("public", __name__, static_folder="static", static_url_path="/static",
+               template_folder="templates")
+
+SENDER_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
+UNAVAILABLE = ("L'assistant est momentanément indisponible. Votre message n'a pas été perdu : "
+               "réessayez dans quelques instants.")
+WELCOME = {
+    "text": ("Bonjour ! Je suis l'assistant de l'appel à projets ESS du Département du Val-de-Marne. "
+             "Posez-moi votre question avec vos mots, ou choisissez un sujet :"),
+    "buttons": [
+        {"title": "Qui peut candidater ?", "payload": "Qui peut candidater ?"},
+        {"title": "Combien peut-on demander ?", "payload": "Combien peut-on demander ?"},
+        {"title": "Mon projet est-il éligible ?", "payload": "Est-ce que mon projet est éligible ?"},
+    ],
+}
+
+
+@bp.route("/")
+def index():
+    call = get_call()
+    amounts = call.amounts
+    return render_template(
+        "public/index.html",
+        call=call,
+        amount_min=euros(amounts.min),
+        amount_max=euros(amounts.max),
+        max_share=percent(amounts.max_share_of_budget_percent),
+        next_events=_as_list(call.calendar.next_edition.events),
+        welcome=WELCOME,
+        max_chars=MAX_MESSAGE_CHARS,
+    )
+
+
+@bp.route("/confidentialite")
+def privacy():
+    return render_template("public/privacy.html", call=get_call())
+
+
+def _as_list(value: Any) -> List[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def _error(message: str, status: int):
+    return jsonify({"error": message}), status
+
+
+def _same_origin(origin: str) -> bool:
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and parts.netloc.lower() == request.host.lower()
+
+
+def _validate(body: Any):
+    """(sender, message, None) or (None, None, French error)."""
+    if not isinstance(body, dict):
+        return None, None, "La requête doit être un objet JSON avec « sender » et « message »."
+    sender, message = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not SENDER_RE.fullmatch(sender):
+        return None, None, ("Identifiant de conversation invalide : 8 à 64 caractères parmi les lettres "
+                            "sans accent, les chiffres, « _ » et « - ».")
+    if not isinstance(message, str):
+        return None, None, "Le message doit être un texte."
+    if len(message.strip()) > MAX_MESSAGE_CHARS:
+        limit = f"{MAX_MESSAGE_CHARS:,}".replace(",", " ")
+        return None, None, (f"Votre message est trop long : {limit} caractères au plus. "
+                            "Raccourcissez-le ou envoyez-le en plusieurs fois.")
+    text = clean_user_text(message)
+    if not text:
+        return None, None, "Le message est vide : écrivez votre question avant de l'envoyer."
+    return sender, text, None
+
+
+def _message(item: Any) -> Optional[Dict[str, Any]]:
+    """One Rasa REST message reduced to what the widget shows; None when there is nothing to show."""
+    if not isinstance(item, dict):
+        return None
+    out: Dict[str, Any] = {"text": item["text"] if isinstance(item.get("text"), str) else ""}
+    out["buttons"] = [
+        {"title": b["title"], "payload": b["payload"]}
+        for b in item.get("buttons") or []
+        if isinstance(b, dict) and isinstance(b.get("title"), str) and isinstance(b.get("payload"), str)
+    ]
+    if isinstance(item.get("image"), str):
+        out["image"] = item["image"]
+    custom = item.get("custom")
+    links = custom.get("links") if isinstance(custom, dict) else None
+    if isinstance(links, list):
+        out["links"] = [
+            {"title": link["title"], "url": link["url"]}
+            for link in links
+            if isinstance(link, dict) and isinstance(link.get("title"), str) and isinstance(link.get("url"), str)
+        ]
+    if not (out["text"] or out["buttons"] or out.get("image") or out.get("links")):
+        return None
+    return out
+
+
+@bp.route("/api/chat", methods=["POST"])
+@csrf.exempt
+def chat():
+    if request.mimetype != "application/json":
+        return _error("Type de contenu non accepté : envoyez du JSON (Content-Type: application/json).", 415)
+    origin = request.headers.get("Origin")
+    if origin is not None and not _same_origin(origin):
+        return _error("Origine non autorisée.", 403)
+    sender, text, problem = _validate(request.get_json(silent=True))
+    if problem:
+        return _error(problem, 400)
+    url = f"{current_app.config['RASA_URL'].rstrip('/')}/webhooks/rest/webhook"
+    try:
+        response = requests.post(url, json={"sender": sender, "message": text},
+                                 timeout=current_app.config["RASA_TIMEOUT"])
+        response.raise_for_status()
+        answer = response.json()
+    except requests.RequestException as exc:
+        current_app.logger.warning("Rasa injoignable ou en erreur (%s) : %s", url, exc)
+        return _error(UNAVAILABLE, 503)
+    except ValueError:
+        current_app.logger.warning("Réponse de Rasa illisible (pas du JSON) : %s", url)
+        return _error(UNAVAILABLE, 503)
+    if not isinstance(answer, list):
+        current_app.logger.warning("Réponse de Rasa inattendue (liste attendue) : %r", answer)
+        return _error(UNAVAILABLE, 503)
+    messages = [m for m in (_message(item) for item in answer) if m is not None]
+    return jsonify({"messages": messages})
+
+
+@bp.app_errorhandler(413)
+def too_large(_exc):
+    if request.path == "/api/chat":
+        return _error("Requête trop volumineuse.", 413)
+    return render_template("error.html", title="Requête trop volumineuse",
+                           message="La requête envoyée est trop volumineuse."), 413

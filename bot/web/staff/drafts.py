@@ -1,0 +1,129 @@
+"""The drafts: the filtered, sorted, paginated list; one draft's page; status changes, notes, deletion."""
+from __future__ import annotations
+
+from typing import Optional
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+
+from bot.applications import LEGAL_FORM_LABELS
+from bot.cli_drafts import STATUS_LABELS, VERDICT_LABELS
+from bot.db.drafts import field_sources, get_by_reference
+from bot.db.models import STATUSES
+from bot.db.staff import (
+    StaffError, StatusConflict, add_note, allowed_transitions, change_status, delete_with_audit, draft_audit,
+    list_notes,
+)
+from bot.web.staff import bp
+from bot.web.staff.events import transcript
+from bot.web.staff.queries import NO_VERDICT, DraftFilters, communes, search_page
+from bot.web.staff.security import admin_required, current_user, db, login_required
+
+COLUMNS = (  # (sort key, French header) of the list
+    ("reference", "Référence"), ("org_name", "Structure"), ("commune", "Commune"),
+    ("legal_form", "Forme juridique"), ("amount", "Montant demandé"), ("verdict", "Verdict"),
+    ("status", "Statut"), ("updated_at", "Dernière mise à jour"),
+)
+SORT_LABELS = {**dict(COLUMNS), "created_at": "Date de création"}
+
+
+@bp.route("/")
+@bp.route("/drafts")
+@login_required
+def drafts():
+    filters = DraftFilters.from_args(request.args)
+    with db() as session:
+        page = search_page(session, filters)
+        commune_options = communes(session)
+    return render_template(
+        "staff/drafts.html", active="drafts", filters=filters, page=page, columns=COLUMNS,
+        sort_label=SORT_LABELS[filters.sort],
+        statuses=STATUSES, verdict_options=[*VERDICT_LABELS, NO_VERDICT], commune_options=commune_options,
+        legal_forms=sorted(LEGAL_FORM_LABELS, key=lambda key: LEGAL_FORM_LABELS[key]), no_verdict=NO_VERDICT,
+    )
+
+
+def _draft_page(reference: str, error: Optional[str] = None, status: int = 200, comment: str = "",
+                note: str = ""):
+    with db() as session:
+        draft = get_by_reference(session, reference)
+        if draft is None:
+            abort(404)
+        context = {
+            "draft": draft, "sources": field_sources(session, draft), "notes": list_notes(session, draft),
+            "audit": draft_audit(session, draft), "messages": transcript(session, draft.conversation_id),
+            "transitions": allowed_transitions(draft.status),
+        }
+    reasons = draft.verdict_reasons if isinstance(draft.verdict_reasons, list) else []
+    return render_template("staff/draft.html", active="drafts", reasons=[r for r in reasons if isinstance(r, dict)],
+                           error=error, comment=comment, note=note, **context), status
+
+
+@bp.route("/drafts/<reference>")
+@login_required
+def draft(reference: str):
+    return _draft_page(reference)
+
+
+@bp.route("/drafts/<reference>/status", methods=["POST"])
+@login_required
+def set_status(reference: str):
+    to_status = request.form.get("to_status", "")
+    comment = request.form.get("comment", "")
+    with db() as session:
+        found = get_by_reference(session, reference)
+        if found is None:
+            abort(404)
+        try:
+            change_status(session, found, to_status, current_user(), comment,
+                          expected_status=request.form.get("from_status") or found.status)
+        except StatusConflict as exc:
+            problem, code = str(exc), 409
+        except StaffError as exc:
+            problem, code = str(exc), 400
+        else:
+            problem, code = None, 200
+    if problem:
+        return _draft_page(reference, error=problem, status=code, comment=comment)
+    current_app.logger.info("Statut de %s : %s (par %s)", found.reference, to_status, current_user().email)
+    flash(f"Statut changé : {found.reference} est maintenant « {STATUS_LABELS.get(to_status, to_status)} ».", "success")
+    return redirect(url_for("staff.draft", reference=found.reference))
+
+
+@bp.route("/drafts/<reference>/notes", methods=["POST"])
+@login_required
+def add_draft_note(reference: str):
+    body = request.form.get("body", "")
+    with db() as session:
+        found = get_by_reference(session, reference)
+        if found is None:
+            abort(404)
+        try:
+            add_note(session, found, current_user(), body)
+        except StaffError as exc:
+            problem = str(exc)
+        else:
+            problem = None
+    if problem:
+        return _draft_page(reference, error=problem, status=400, note=body)
+    flash("Note ajoutée.", "success")
+    return redirect(url_for("staff.draft", reference=found.reference, _anchor="notes"))
+
+
+@bp.route("/drafts/<reference>/delete", methods=["GET", "POST"])
+@admin_required
+def delete(reference: str):
+    with db() as session:
+        found = get_by_reference(session, reference)
+        if found is None:
+            abort(404)
+        if request.method == "POST" and request.form.get("confirm") == "yes":
+            delete_with_audit(session, found, current_user())
+            deleted = True
+        else:
+            deleted = False
+    if deleted:
+        current_app.logger.info("Pré-candidature %s supprimée par %s", found.reference, current_user().email)
+        flash(f"La pré-candidature {found.reference} et sa conversation ont été supprimées.", "success")
+        return redirect(url_for("staff.drafts"))
+    error = "Cochez la case pour confirmer la suppression." if request.method == "POST" else None
+    return render_template("staff/delete.html", active="drafts", draft=found, error=error), 400 if error else 200

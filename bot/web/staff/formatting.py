@@ -1,0 +1,72 @@
+"""French labels and formats for the staff pages: statuses, verdicts, fields, Paris times."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+from bot.applications import COLUMN_OF, FIELD_LABELS, LEGAL_FORM_LABELS, display_value
+from bot.cli_drafts import STATUS_LABELS, VERDICT_LABELS
+from bot.db.drafts import DRAFT_FIELDS
+from bot.eligibility_messages import CRITERION_LABELS, STATUS_MARKS
+from bot.web.staff import bp
+
+PARIS = ZoneInfo("Europe/Paris")
+SLOT_OF = {column: slot for slot, column in COLUMN_OF.items()}  # drafts column -> conversation slot
+AUDIT_LABELS = {"status_changed": "Changement de statut", "note_added": "Note ajoutée",
+                "deleted": "Pré-candidature supprimée"}
+ROLE_LABELS = {"reviewer": "instructeur", "admin": "administrateur"}
+
+
+def to_paris(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(PARIS)
+
+
+def paris_today(now: Optional[datetime] = None) -> date:
+    return to_paris(now or datetime.now(timezone.utc)).date()
+
+
+@bp.app_template_filter("staff_datetime")
+def format_datetime(value: Optional[datetime]) -> str:
+    """'02/03/2026 à 10:30' (Paris time)."""
+    if value is None:
+        return "—"
+    return to_paris(value).strftime("%d/%m/%Y à %H:%M")
+
+
+@bp.app_template_filter("staff_date")
+def format_date(value: Optional[date]) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = to_paris(value).date()
+    return value.strftime("%d/%m/%Y")
+
+
+def field_label(column: str) -> str:
+    return FIELD_LABELS.get(SLOT_OF.get(column, column), column)
+
+
+def field_value(column: str, value: Any) -> str:
+    """A draft column's value as staff read it (the applicant's summary format)."""
+    if isinstance(value, date):
+        value = value.isoformat()
+    return display_value(SLOT_OF.get(column, column), value)
+
+
+def label(mapping: dict, value: Optional[str], empty: str = "—") -> str:
+    if value is None or value == "":
+        return empty
+    return mapping.get(value, value)
+
+
+@bp.context_processor
+def labels():
+    return {
+        "STATUS_LABELS": STATUS_LABELS, "VERDICT_LABELS": VERDICT_LABELS, "LEGAL_FORM_LABELS": LEGAL_FORM_LABELS,
+        "CRITERION_LABELS": CRITERION_LABELS, "STATUS_MARKS": STATUS_MARKS, "AUDIT_LABELS": AUDIT_LABELS,
+        "ROLE_LABELS": ROLE_LABELS, "DRAFT_FIELDS": DRAFT_FIELDS, "field_label": field_label,
+        "field_value": field_value, "label": label,
+    }
