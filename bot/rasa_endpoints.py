@@ -3,13 +3,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import Optional
+from urllib.parse import urlsplit
 
 from bot.db.session import database_url
 
 
-def endpoints_yaml(action_port: int, db_url: Optional[str] = None) -> str:
+def lock_store_yaml(redis_url: Optional[str]) -> str:
+    """With REDIS_URL, Rasa's lock store lives in Redis, which lets Rasa run several workers
+    (SANIC_WORKERS); without it, the default in-memory lock store and one worker."""
+    if not redis_url:
+        return ""
+    parsed = urlsplit(redis_url)
+    db = (parsed.path or "/0").lstrip("/") or "0"
+    lines = ["lock_store:", "  type: redis", f"  url: {json.dumps(parsed.hostname or '127.0.0.1')}",
+             f"  port: {parsed.port or 6379}", f"  db: {int(db)}", "  key_prefix: ess"]
+    if parsed.password:
+        lines.append(f"  password: {json.dumps(parsed.password)}")
+    return "\n".join(lines) + "\n"
+
+
+def endpoints_yaml(action_port: int, db_url: Optional[str] = None, redis_url: Optional[str] = None) -> str:
     url = db_url or database_url()
     # JSON strings are valid YAML scalars and escape everything safely.
     return (
@@ -18,7 +34,7 @@ def endpoints_yaml(action_port: int, db_url: Optional[str] = None) -> str:
         "tracker_store:\n"
         "  type: bot.rasa_tracker_store.DeletableSQLTrackerStore\n"
         f"  url: {json.dumps(url)}\n"
-    )
+    ) + lock_store_yaml(redis_url if redis_url is not None else os.environ.get("REDIS_URL"))
 
 
 def main() -> None:

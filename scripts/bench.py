@@ -5,12 +5,15 @@ Targets: p95 <= 150 ms for one user; >= 25 messages/s with 8 users; no errors.
 """
 from __future__ import annotations
 
+import os
+import socket
 import statistics
 import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -51,9 +54,29 @@ def user_session(servers, count):
     return [timed_send(servers, sender, MESSAGES[i % len(MESSAGES)]) for i in range(count)]
 
 
+def redis_answers(url: str) -> bool:
+    parsed = urlsplit(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def server_settings() -> dict:
+    """As `make run` deploys it: with Redis (REDIS_URL, or a local one), Rasa runs 2 workers."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
+    if redis_answers(url):
+        return {"REDIS_URL": url, "SANIC_WORKERS": os.environ.get("SANIC_WORKERS", "2")}
+    return {"REDIS_URL": "", "SANIC_WORKERS": "1"}
+
+
 def main() -> int:
-    servers = LiveServers()
-    print("Démarrage des serveurs…", flush=True)
+    settings = server_settings()
+    servers = LiveServers(env=settings)
+    print(f"Démarrage des serveurs (Rasa : {settings['SANIC_WORKERS']} worker(s), "
+          f"verrous : {'Redis' if settings['REDIS_URL'] else 'mémoire'})…", flush=True)
     servers.start()
     try:
         user_session(servers, 10)  # warm-up

@@ -10,6 +10,8 @@ ACTION_PORT=${ACTION_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 WEB_PORT=${WEB_PORT:-8000}
 export RASA_URL=${RASA_URL:-http://127.0.0.1:${RASA_PORT}}
+# With REDIS_URL, Rasa's lock store is in Redis and Rasa runs several workers.
+if [ -n "${REDIS_URL:-}" ]; then export SANIC_WORKERS=${SANIC_WORKERS:-2}; fi
 
 bash scripts/setup.sh
 "$VENV/bin/python" -m bot call check

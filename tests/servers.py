@@ -47,7 +47,7 @@ class LiveServers:
             self.env["DATABASE_URL"] = f"sqlite:///{database}"
         subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=self.env, check=True,
                        capture_output=True)
-        content = endpoints_yaml(self.action_port, self.env["DATABASE_URL"])
+        content = endpoints_yaml(self.action_port, self.env["DATABASE_URL"], self.env.get("REDIS_URL") or "")
         if self.env.get("ESS_TRACKER_STORE") == "memory":  # for measurements only
             content = content.split("tracker_store:")[0]
         endpoints.write_text(content, encoding="utf-8")
