@@ -16,7 +16,7 @@ step "Lint (ruff)"
 "$VENV/bin/ruff" check bot actions tests scripts
 
 step "Tests unitaires (pytest)"
-"$PY" -m pytest -m "not rest" -q
+"$PY" -m pytest -m "not rest and not browser" -q
 
 step "Validation des données (rasa data validate)"
 "$VENV/bin/rasa" data validate --domain domain --fail-on-warnings
@@ -26,6 +26,9 @@ bash scripts/train.sh
 
 step "Tests par le webhook REST (pytest -m rest)"
 "$PY" -m pytest -m rest -q
+
+step "Tests dans le navigateur (Chromium headless, pytest -m browser)"
+"$PY" -m pytest -m browser -q
 
 step "Tests de conversation (rasa test core)"
 rm -rf results/stories

@@ -30,7 +30,7 @@ class LiveServers:
         self.rasa_port = free_port()
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})}
         self.processes: List[subprocess.Popen] = []
-        self.logdir = ROOT / "results" / "servers"
+        self.logdir = ROOT / "results" / "servers" / str(self.rasa_port)
 
     @property
     def webhook(self) -> str:

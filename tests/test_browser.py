@@ -1,0 +1,171 @@
+"""End-to-end tests in headless Chromium (Debian's /usr/bin/chromium through Playwright).
+
+The whole stack runs: action server, Rasa, and the web app, on free ports with a throwaway
+SQLite database. Screenshots go to results/screenshots (and to docs/ with UPDATE_SCREENSHOTS=1).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.servers import ROOT, LiveServers, free_port
+from tests.test_rest_application import ANSWERS
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
+                 "--disable-background-networking", "--disable-component-update"]
+SHOTS = ROOT / "results" / "screenshots"
+STAFF_EMAIL, STAFF_PASSWORD = "instructrice@valdemarne.test", "un mot de passe solide 94"
+
+
+@pytest.fixture(scope="module")
+def stack():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent : apt-get install -y chromium")
+    servers = LiveServers()
+    servers.start()
+    web_port = free_port()
+    env = {**servers.env, "RASA_URL": f"http://127.0.0.1:{servers.rasa_port}", "STAFF_PASSWORD": STAFF_PASSWORD,
+           "WEB_SECRET_KEY": "test-secret"}
+    subprocess.run([sys.executable, "-m", "bot", "staff", "create-user", STAFF_EMAIL, "--role", "admin"],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    log = open(servers.logdir / "web.log", "w")
+    web = subprocess.Popen([sys.executable, "-m", "bot", "web", "--port", str(web_port)], cwd=ROOT, env=env,
+                           stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{web_port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    yield servers, base
+    web.terminate()
+    web.wait(timeout=20)
+    servers.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(path, ROOT / "docs" / path.name)
+
+
+def bot_messages(page):
+    return page.locator("#chat-log .msg-bot")
+
+
+def test_chat_quick_reply_and_reload(stack, browser):
+    _, base = stack
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page.goto(base + "/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.locator(".quick-reply", has_text="Combien peut-on demander").first.click()
+    page.locator("#chat-log .msg-bot", has_text="15 000 €").first.wait_for(timeout=30_000)
+    count = bot_messages(page).count()
+    shot(page, "public-desktop")
+
+    page.reload()
+    page.locator("#chat-log .msg-bot", has_text="15 000 €").first.wait_for(timeout=10_000)
+    assert bot_messages(page).count() == count  # the conversation survived the reload
+
+    page.fill("#chat-input", "c'est quoi l'ancrage territorial ?")
+    page.keyboard.press("Enter")
+    page.locator("#chat-log .msg-bot", has_text="Ancrage territorial").first.wait_for(timeout=30_000)
+
+    page.click("#chat-reset")
+    page.wait_for_timeout(300)
+    assert page.locator("#chat-log .msg-bot", has_text="15 000 €").count() == 0
+    page.close()
+
+
+def test_phone_layout(stack, browser):
+    _, base = stack
+    page = browser.new_page(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True)
+    page.goto(base + "/")
+    page.fill("#chat-input", "bonjour")
+    page.click("#chat-send")
+    page.locator("#chat-log .msg-bot", has_text="assistant").first.wait_for(timeout=30_000)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, "no horizontal scrolling on a phone"
+    shot(page, "public-phone")
+    page.close()
+
+
+def test_applicant_leaves_a_draft_that_staff_review_and_export(stack, browser):
+    servers, base = stack
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page.goto(base + "/")
+    for message, expected in ANSWERS:
+        before = bot_messages(page).count()
+        page.fill("#chat-input", message)
+        page.click("#chat-send")
+        page.wait_for_selector("#chat-send:enabled", timeout=30_000)
+        replies = bot_messages(page).all_inner_texts()[before:]
+        assert any(expected in reply for reply in replies), (message, replies)
+    page.fill("#chat-input", "non")
+    page.click("#chat-send")
+    page.locator("#chat-log .msg-bot", has_text="récapitulatif").first.wait_for(timeout=30_000)
+    page.locator(".quick-reply", has_text="Oui, c'est correct").last.click()
+    confirmation = page.locator("#chat-log .msg-bot", has_text="référence ESS-").first
+    confirmation.wait_for(timeout=30_000)
+    reference = next(w.strip(".,") for w in confirmation.inner_text().split() if w.startswith("ESS-"))
+    page.close()
+
+    staff = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    staff.goto(base + "/staff/drafts")
+    assert "/staff/login" in staff.url
+    staff.fill("#email", STAFF_EMAIL)
+    staff.fill("#password", STAFF_PASSWORD)
+    staff.click("button[type=submit]")
+    staff.wait_for_url("**/staff/**")
+    staff.goto(base + "/staff/drafts")
+    staff.fill("#q", "Jardins Partagés")
+    staff.select_option("#status", "new")
+    staff.click("button:has-text(\"Filtrer\")")
+    staff.locator("table a", has_text=reference).wait_for(timeout=10_000)
+    shot(staff, "staff-list-desktop")
+    staff.set_viewport_size({"width": 390, "height": 844})
+    shot(staff, "staff-list-phone")
+    staff.set_viewport_size({"width": 1280, "height": 900})
+
+    staff.click(f"text={reference}")
+    staff.locator("h1", has_text=reference).wait_for()
+    assert "marie.curie@exemple.fr" in staff.content()
+    assert "Je m'appelle Marie Curie" in staff.content()  # provenance and transcript
+    staff.check("#to-in_review")
+    staff.fill("#comment", "Dossier complet, à examiner.")
+    staff.click("button:has-text(\"Changer le statut\")")
+    staff.locator(".staff-status-in_review").first.wait_for(timeout=10_000)
+    shot(staff, "staff-draft-desktop")
+
+    staff.goto(base + "/staff/drafts?status=in_review")
+    with staff.expect_download() as download_info:
+        staff.click("text=CSV")
+    content = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert any(reference in row for row in rows[1:])
+    staff.close()
