@@ -186,6 +186,26 @@ def _field_path(loc) -> str:
     return ".".join(str(part) for part in loc)
 
 
+# pydantic's messages for the errors staff are likely to make, in French.
+_MESSAGES_FR = {
+    "value_error.missing": "champ obligatoire manquant",
+    "value_error.extra": "champ inconnu",
+    "type_error.integer": "un nombre entier est attendu",
+    "type_error.float": "un nombre est attendu",
+    "type_error.str": "un texte est attendu",
+    "type_error.list": "une liste est attendue",
+    "type_error.bool": "« true » ou « false » est attendu",
+    "type_error.dict": "un dictionnaire (clé: valeur) est attendu",
+    "value_error.number.not_gt": "le nombre doit être positif",
+    "value_error.number.not_le": "le nombre est trop grand",
+    "value_error.list.min_items": "la liste ne peut pas être vide",
+}
+
+
+def _message(error) -> str:
+    return _MESSAGES_FR.get(error.get("type", ""), error["msg"])
+
+
 def call_file_path() -> Path:
     """The data file: ``CALL_FILE`` from the environment, else ``bot/call.yml``."""
     return Path(os.environ.get("CALL_FILE") or DEFAULT_CALL_FILE)
@@ -207,7 +227,7 @@ def load_call(path: Optional[Union[str, Path]] = None) -> CallFacts:
     try:
         return CallFacts.parse_obj(raw)
     except ValidationError as exc:
-        problems = "; ".join(f"champ « {_field_path(e['loc'])} » : {e['msg']}" for e in exc.errors())
+        problems = "; ".join(f"champ « {_field_path(e['loc'])} » : {_message(e)}" for e in exc.errors())
         raise CallDataError(f"Fichier des données de l'appel invalide ({path}) : {problems}") from None
 
 

@@ -268,11 +268,13 @@ def purge_drafts(args: argparse.Namespace) -> int:
 
 @_with_database
 def _purge(args: argparse.Namespace) -> int:
-    from bot.db.drafts import purge_older_than
+    from bot.db.drafts import purge_conversations_older_than, purge_older_than
     from bot.db.session import session_scope
 
     with session_scope() as session:
         count = purge_older_than(session, args.days)
+        conversations = purge_conversations_older_than(session, args.days)
     deleted = _count(count, "pré-candidature supprimée", "pré-candidatures supprimées")
     print(f"{deleted} : dernière modification il y a plus de {args.days} jours.")
+    print(f"{_count(conversations, 'conversation sans pré-candidature supprimée', 'conversations sans pré-candidature supprimées')}.")
     return 0

@@ -72,3 +72,9 @@ def test_placeholders_mean_not_published():
     assert not call.calendar.next_edition.published
     assert not call.contact.published
     assert call.calendar.latest_public.published
+
+
+def test_error_messages_are_in_french(tmp_path):
+    path = write_variant(tmp_path, lambda d: d["amounts"].pop("min"))
+    with pytest.raises(CallDataError, match="champ obligatoire manquant"):
+        load_call(path)

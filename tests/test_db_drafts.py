@@ -15,7 +15,8 @@ from sqlalchemy import inspect, select, text, update
 from bot.db import drafts as repo
 from bot.db.drafts import (
     DRAFT_FIELDS, EXPORT_COLUMNS, delete_draft, draft_to_dict, email_matches, field_sources, get_by_conversation,
-    get_by_reference, get_or_create_draft, list_drafts, purge_older_than, update_fields,
+    get_by_reference, get_or_create_draft, list_drafts, purge_conversations_older_than, purge_older_than,
+    update_fields,
 )
 from bot.db.models import Base, Draft, DraftFieldSource
 from bot.db.session import alembic_config, get_engine, session_scope, upgrade
@@ -247,3 +248,17 @@ def test_sqlite_connections_are_set_up_for_concurrent_writers(tmp_path):
         assert pragma("PRAGMA foreign_keys").scalar() == 1
         assert pragma("PRAGMA journal_mode").scalar() == "wal"
         assert pragma("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def test_purge_deletes_old_conversations_without_a_draft(db_session):
+    now = datetime.now(timezone.utc)
+    old, recent = (now - timedelta(days=200)).timestamp(), (now - timedelta(days=2)).timestamp()
+    db_session.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+                            "type_name VARCHAR(255), timestamp FLOAT)"))
+    db_session.execute(text("INSERT INTO events (id, sender_id, type_name, timestamp) VALUES "
+                            "(1, 'old-chat', 'user', :old), (2, 'old-chat', 'bot', :old), "
+                            "(3, 'ongoing', 'user', :old), (4, 'ongoing', 'user', :recent), "
+                            "(5, 'with-draft', 'user', :old)"), {"old": old, "recent": recent})
+    get_or_create_draft(db_session, "with-draft")
+    assert purge_conversations_older_than(db_session, 180, now=now) == 1
+    assert _events(db_session) == ["ongoing", "ongoing", "with-draft"]

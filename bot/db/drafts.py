@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ EXPORT_COLUMNS: Tuple[str, ...] = (
     "reference", *DRAFT_FIELDS, "verdict", "status", "created_at", "updated_at", "consent_at",
 )
 REFERENCE_PREFIX = "ESS"
-RASA_EVENTS = table("events", column("sender_id"))  # Rasa's SQL tracker store, in the same database
+RASA_EVENTS = table("events", column("sender_id"), column("timestamp"))  # Rasa's tracker store, same database
 
 
 def _insert(session: Session, model):
@@ -199,6 +199,21 @@ def purge_older_than(session: Session, days: int, now: Optional[datetime] = None
     for start in range(0, len(drafts), 500):
         count += _delete_many(session, drafts[start:start + 500])
     return count
+
+
+def purge_conversations_older_than(session: Session, days: int, now: Optional[datetime] = None) -> int:
+    """Delete the Rasa conversations without a draft whose last message is older than ``days``
+    days; return how many conversations were deleted."""
+    if not inspect(session.connection()).has_table("events"):
+        return 0
+    cutoff = ((now or utcnow()) - timedelta(days=days)).timestamp()
+    stale = (select(RASA_EVENTS.c.sender_id).group_by(RASA_EVENTS.c.sender_id)
+             .having(func.max(RASA_EVENTS.c.timestamp) < cutoff)
+             .where(RASA_EVENTS.c.sender_id.not_in(select(Draft.conversation_id))))
+    senders = list(session.scalars(stale))
+    for start in range(0, len(senders), 500):
+        session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id.in_(senders[start:start + 500])))
+    return len(senders)
 
 
 def _json_value(value: Any) -> Any:
