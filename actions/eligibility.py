@@ -25,6 +25,9 @@ logger = logging.getLogger(__name__)
 MAX_FAILURES = 3
 FAILURES_SLOT = "eligibility_failures"
 VERDICT_SLOT = "eligibility_verdict"
+GIVE_UP = ("Je n'arrive pas à comprendre votre réponse, désolé. Plutôt que de vous reposer la même question, "
+           "je vous propose de contacter le service.")
+RESUME_HINT = "Vous pourrez reprendre la vérification quand vous voulez en écrivant « vérifier mon éligibilité »."
 
 
 def answers_from(tracker: Tracker) -> Dict[str, Any]:
@@ -91,14 +94,7 @@ class ValidateEligibilityForm(AnswerFromTextMixin, FormValidationAction):
             # An entity we cannot read, in a message that answered something else: keep the earlier answer.
             return {slot: previous_value(tracker, slot)}
         failures = _failures(tracker) + 1
-        if failures >= MAX_FAILURES:
-            call = load_call_or_apologise(dispatcher)
-            dispatcher.utter_message(
-                text="Je n'arrive pas à comprendre votre réponse, désolé. Plutôt que de vous reposer la même "
-                "question, je vous propose de contacter le service."
-                + (f"\n{contact(call)}" if call is not None else "")
-            )
-        else:
+        if failures < MAX_FAILURES:
             dispatcher.utter_message(text=INVALID[slot])
         return {slot: None, FAILURES_SLOT: failures}
 
@@ -152,10 +148,8 @@ class ActionGiveVerdict(Action):
         if call is None:
             return []
         if _failures(tracker) >= MAX_FAILURES:
-            # The contact was just offered: no verdict full of unknowns.
-            dispatcher.utter_message(
-                text="Vous pourrez reprendre la vérification quand vous voulez en écrivant « vérifier mon éligibilité »."
-            )
+            # Three answers not understood: the contact rather than the same question again.
+            dispatcher.utter_message(text=f"{GIVE_UP}\n{contact(call)}\n{RESUME_HINT}")
             return [SlotSet(FAILURES_SLOT, 0)]
         verdict = evaluate(answers_from(tracker), call)
         buttons = []
@@ -194,6 +188,13 @@ class ActionCorrectAnswer(Action):
         text = tracker.latest_message.get("text") or ""
         if field not in allowed:
             field = (application_field_from_text(text) if in_application else None) or field_from_text(text)
+        requested = tracker.get_slot("requested_slot")
+        if field is None and (tracker.active_loop or {}).get("name") == "eligibility_form" and requested:
+            # Not a correction after all ("je sais pas trop"): an answer we did not understand.
+            failures = _failures(tracker) + 1
+            if failures < MAX_FAILURES:
+                dispatcher.utter_message(text=INVALID.get(requested, INVALID["structure"]))
+            return [SlotSet(FAILURES_SLOT, failures)]
         if field is None:
             prompt = WHAT_TO_CHANGE if in_application else WHICH_FIELD
             dispatcher.utter_message(**prompt.as_message())

@@ -89,8 +89,8 @@ async def test_third_failure_offers_the_contact_and_ends_the_check(make_tracker,
     events = await validate(make_tracker, dispatcher, {"eligibility_failures": 2}, "amount", "bof")
     values = slot_values(events)
     assert values["eligibility_failures"] == 3
-    assert values["requested_slot"] is None
-    assert "contacter le service" in dispatcher.messages[0]["text"]
+    assert values["requested_slot"] is None  # the check ends; the verdict action offers the contact
+    assert dispatcher.messages == []
 
 
 async def test_answers_already_given_are_kept_after_an_invalid_answer(make_tracker, dispatcher):
@@ -170,7 +170,16 @@ def test_verdict_explains_each_criterion(make_tracker, dispatcher, change, outco
 def test_verdict_after_three_failures_only_invites_to_resume(make_tracker, dispatcher):
     events = ActionGiveVerdict().run(dispatcher, make_tracker(slots={"eligibility_failures": 3}), {})
     assert events == [SlotSet("eligibility_failures", 0)]
-    assert "reprendre" in dispatcher.messages[0]["text"]
+    text = dispatcher.messages[0]["text"]
+    assert "contacter le service" in text and "reprendre" in text and "valdemarne.fr" in text
+
+
+def test_unclear_message_taken_for_a_correction_counts_as_not_understood(make_tracker, dispatcher):
+    tracker = make_tracker(slots={"requested_slot": "structure", "eligibility_failures": 1},
+                           text="je sais pas trop", intent="correct_answer", active_loop="eligibility_form")
+    events = ActionCorrectAnswer().run(dispatcher, tracker, {})
+    assert events == [SlotSet("eligibility_failures", 2)]
+    assert "par exemple" in dispatcher.messages[0]["text"]
 
 
 def test_explain_the_current_question(make_tracker, dispatcher):
