@@ -169,3 +169,31 @@ def test_applicant_leaves_a_draft_that_staff_review_and_export(stack, browser):
     rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     assert any(reference in row for row in rows[1:])
     staff.close()
+
+
+def test_rasa_down_is_said_in_french_and_the_text_is_kept(browser, tmp_path):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent : apt-get install -y chromium")
+    port = free_port()
+    env = {**os.environ, "RASA_URL": f"http://127.0.0.1:{free_port()}", "WEB_SECRET_KEY": "test-secret",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'ess.db'}"}
+    web = subprocess.Popen([sys.executable, "-m", "bot", "web", "--port", str(port)], cwd=ROOT, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        page = browser.new_page(locale="fr-FR")
+        page.goto(base + "/")
+        page.fill("#chat-input", "combien on peut demander ?")
+        page.click("#chat-send")
+        page.locator(".chat-error", has_text="indisponible").wait_for(timeout=30_000)
+        assert page.input_value("#chat-input") == "combien on peut demander ?"
+        page.close()
+    finally:
+        web.terminate()
+        web.wait(timeout=20)
