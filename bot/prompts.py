@@ -25,6 +25,12 @@ class Prompt:
         return {"text": self.text, "buttons": [{"title": t, "payload": p} for t, p in self.buttons]}
 
 
+def example_amount(call: CallFacts) -> int:
+    """A round amount inside the call's range, for examples."""
+    middle = (call.amounts.min + call.amounts.max) / 2
+    return int(min(max(round(middle, -3), call.amounts.min), call.amounts.max))
+
+
 def question(slot: str, call: CallFacts) -> Prompt:
     questions = {
         "structure": Prompt(
@@ -50,7 +56,7 @@ def question(slot: str, call: CallFacts) -> Prompt:
         ),
         "amount": Prompt(
             f"Quel montant souhaitez-vous demander au Département ? (entre {euros(call.amounts.min)} "
-            f"et {euros(call.amounts.max)}, par exemple : 12 000 €)"
+            f"et {euros(call.amounts.max)}, par exemple : {euros(example_amount(call))})"
         ),
         "total_budget": Prompt("Quel est le budget total du projet ? (par exemple : 40 000 €)"),
         "other_department_aid": Prompt(

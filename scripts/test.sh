@@ -37,5 +37,5 @@ rm -rf results/stories
 
 step "Évaluation NLU sur l'échantillon réservé (tests/nlu_holdout)"
 rm -rf results/nlu
-"$VENV/bin/rasa" test nlu --model models/ess.tar.gz --nlu tests/nlu_holdout --out results/nlu
+"$VENV/bin/rasa" test nlu --model models/ess.tar.gz --domain domain --nlu tests/nlu_holdout --out results/nlu
 "$PY" scripts/nlu_summary.py results/nlu
