@@ -13,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import AnswerFromTextMixin, latest_text, previous_value, record_sources
 from actions.faq import load_call_or_apologise
 from bot import application_prompts as text
+from bot.answers import contact
 from bot.applications import (
     APPLICATION_FIELDS,
     CONTACT_PARSERS,
@@ -231,8 +232,6 @@ class ValidateResumeForm(FormValidationAction):
             dispatcher.utter_message(text=text.RESUME_NOT_FOUND)
             if failures >= MAX_RESUME_FAILURES:
                 call = load_call_or_apologise(dispatcher)
-                from bot.answers import contact
-
                 if call is not None:
                     dispatcher.utter_message(text=contact(call))
                 return {"resume_email": "", "resume_reference": "", "resume_failures": 0}
