@@ -29,6 +29,21 @@ SHOTS = ROOT / "results" / "screenshots"
 STAFF_EMAIL, STAFF_PASSWORD = "instructrice@valdemarne.test", "un mot de passe solide 94"
 
 
+def start_web(env, port, log_path):
+    """`python -m bot web` on a port; returns the process and its base URL once it answers."""
+    log = open(log_path, "w")
+    web = subprocess.Popen([sys.executable, "-m", "bot", "web", "--port", str(port)], cwd=ROOT, env=env,
+                           stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    return web, base
+
+
 @pytest.fixture(scope="module")
 def stack():
     if not Path(CHROMIUM).exists():
@@ -40,16 +55,7 @@ def stack():
            "WEB_SECRET_KEY": "test-secret"}
     subprocess.run([sys.executable, "-m", "bot", "staff", "create-user", STAFF_EMAIL, "--role", "admin"],
                    cwd=ROOT, env=env, check=True, capture_output=True)
-    log = open(servers.logdir / "web.log", "w")
-    web = subprocess.Popen([sys.executable, "-m", "bot", "web", "--port", str(web_port)], cwd=ROOT, env=env,
-                           stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{web_port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(base + "/", timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
+    web, base = start_web(env, web_port, servers.logdir / "web.log")
     yield servers, base
     web.terminate()
     web.wait(timeout=20)
@@ -177,16 +183,8 @@ def test_rasa_down_is_said_in_french_and_the_text_is_kept(browser, tmp_path):
     port = free_port()
     env = {**os.environ, "RASA_URL": f"http://127.0.0.1:{free_port()}", "WEB_SECRET_KEY": "test-secret",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'ess.db'}"}
-    web = subprocess.Popen([sys.executable, "-m", "bot", "web", "--port", str(port)], cwd=ROOT, env=env,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    web, base = start_web(env, port, tmp_path / "web.log")
     try:
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.5)
         page = browser.new_page(locale="fr-FR")
         page.goto(base + "/")
         page.fill("#chat-input", "combien on peut demander ?")
