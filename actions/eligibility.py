@@ -17,7 +17,7 @@ from bot.eligibility import evaluate
 from bot.eligibility_messages import ANSWER_KEYS, field_from_text, render_verdict
 from bot.application_prompts import WHAT_TO_CHANGE
 from bot.application_prompts import explanation as application_explanation
-from bot.applications import APPLICATION_FIELDS, application_field_from_text, value_in_text
+from bot.applications import APPLICATION_FIELDS, application_field_from_text, parse_eligibility_field, value_in_text
 from bot.prompts import INVALID, WHICH_FIELD, question
 
 logger = logging.getLogger(__name__)
@@ -69,13 +69,8 @@ class ValidateEligibilityForm(AnswerFromTextMixin, FormValidationAction):
         return events + record_sources(tracker, events, ANSWER_KEYS)
 
     def parse_answer(self, slot: str, text: str, dispatcher: CollectingDispatcher) -> Any:
-        if slot in ("amount", "total_budget"):
-            return _amount(text)
-        if slot in ("esus", "other_department_aid"):
-            return normalize.parse_yes_no(text)
-        if slot == "commune":
-            return normalize.parse_commune(text, load_call_or_apologise(dispatcher))
-        return {"structure": normalize.parse_legal_form, "stage": normalize.parse_stage}[slot](text)
+        call = load_call_or_apologise(dispatcher)
+        return parse_eligibility_field(slot, text, call) if call is not None else None
 
     async def extract_amount(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         """A message giving both the request and the budget ("12 000 € sur un budget de 40 000 €")
@@ -112,10 +107,7 @@ class ValidateEligibilityForm(AnswerFromTextMixin, FormValidationAction):
 
     def validate_commune(self, slot_value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         call = load_call_or_apologise(dispatcher)
-        match = normalize.parse_commune(str(slot_value), call) if call is not None else None
-        value = None
-        if match is not None:
-            value = match.name if match.in_territory or not match.postcode else match.postcode
+        value = parse_eligibility_field("commune", str(slot_value), call) if call is not None else None
         return self._checked("commune", value, dispatcher, tracker)
 
     def validate_stage(self, slot_value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:

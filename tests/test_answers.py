@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from bot.answers import FAQ_INTENTS, euros, find_criterion, render_faq
-from bot.call import DEFAULT_CALL_FILE, load_call
+from bot.call import load_call
+from tests.test_call import write_variant
 
 
 @pytest.fixture
@@ -31,10 +31,7 @@ def test_amount_answer_uses_the_data_file(call):
 
 
 def test_amount_answer_follows_an_edited_file(tmp_path):
-    data = yaml.safe_load(DEFAULT_CALL_FILE.read_text(encoding="utf-8"))
-    data["amounts"]["max"] = 20000
-    path = tmp_path / "call.yml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path = write_variant(tmp_path, lambda d: d["amounts"].__setitem__("max", 20000))
     text = render_faq("ask_amount", load_call(path))
     assert "20 000 €" in text and "15 000 €" not in text
 
@@ -47,10 +44,8 @@ def test_calendar_without_next_dates_says_not_published(call):
 
 
 def test_calendar_with_next_dates(tmp_path):
-    data = yaml.safe_load(DEFAULT_CALL_FILE.read_text(encoding="utf-8"))
-    data["calendar"]["next_edition"] = {"year": 2027, "events": ["Pré-candidature : du 1er au 28 février 2027"]}
-    path = tmp_path / "call.yml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    next_edition = {"year": 2027, "events": ["Pré-candidature : du 1er au 28 février 2027"]}
+    path = write_variant(tmp_path, lambda d: d["calendar"].__setitem__("next_edition", next_edition))
     text = render_faq("ask_calendar", load_call(path))
     assert "2027" in text and "pas encore publiées" not in text
 
