@@ -6,8 +6,6 @@ from typing import Any, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 
 def previous_value(tracker: Tracker, slot: str) -> Any:
@@ -27,25 +25,6 @@ def latest_text(tracker: Tracker) -> str:
 
 def latest_intent(tracker: Tracker) -> Optional[str]:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
-
-
-class AnswerFromTextMixin:
-    """Take the text as the answer to the question asked when it reads as one, even if the
-    classifier took it for a question about the call ("émergence", a button's payload)."""
-
-    def parse_answer(self, slot: str, text: str, dispatcher: CollectingDispatcher) -> Any:
-        raise NotImplementedError
-
-    async def get_extraction_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        events = await super().get_extraction_events(dispatcher, tracker, domain)
-        requested = tracker.get_slot("requested_slot")
-        text = latest_text(tracker)
-        if requested and requested not in tracker.slots_to_validate() and text and "?" not in text:
-            if self.parse_answer(requested, text, dispatcher) is not None:
-                events.append(SlotSet(requested, text))
-        return events
 
 
 def record_sources(tracker: Tracker, events: List[EventType], fields) -> List[EventType]:

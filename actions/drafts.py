@@ -3,31 +3,30 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
-from actions.common import AnswerFromTextMixin, latest_text, previous_value, record_sources
+from actions.common import latest_text
 from actions.faq import load_call_or_apologise
+from actions.forms import STOPPED, AskField, FieldFormValidator, Turn
 from bot import application_prompts as text
+from bot import form_messages as say
+from bot import reading
 from bot.answers import contact
 from bot.applications import (
     APPLICATION_FIELDS,
-    CONTACT_PARSERS,
     SaveFailed,
     delete_drafts,
     load_for_resume,
-    parse_eligibility_field,
     parse_reference,
     save_draft,
-    strip_identifiers,
     summary_text,
 )
+from bot.fields import parse_field
 from bot.normalize_contact import parse_email
-from bot.prompts import INVALID
 
 logger = logging.getLogger(__name__)
 
@@ -57,119 +56,128 @@ def save_progress(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Ev
     return [SlotSet("draft_reference", reference)]
 
 
-class ValidateApplicationForm(AnswerFromTextMixin, FormValidationAction):
-    def name(self) -> Text:
-        return "validate_application_form"
-
-    async def required_slots(self, domain_slots, dispatcher, tracker: Tracker, domain: DomainDict) -> List[Text]:
-        if tracker.get_slot("consent") is False:
-            return []
-        if tracker.get_slot("structure") == "group_in_creation":
-            return [slot for slot in domain_slots if slot != "siret"]
-        return list(domain_slots)
-
-    async def get_extraction_events(self, dispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        """Besides the question asked, an e-mail, a phone number or a SIRET typed anywhere is taken
-        (answers in any order: "Marie Curie, marie@exemple.fr, 06 12 34 56 78")."""
-        events = await super().get_extraction_events(dispatcher, tracker, domain)
-        if tracker.get_slot("consent") is not True:
-            return events
-        taken = {e["name"] for e in events} | {tracker.get_slot("requested_slot")}
-        message = latest_text(tracker)
-        for slot in IDENTIFIER_FIELDS:
-            if slot not in taken and tracker.get_slot(slot) is None and CONTACT_PARSERS[slot](message).value:
-                events.append(SlotSet(slot, message))
-        return events
-
-    def parse_answer(self, slot: str, text_: str, dispatcher: CollectingDispatcher) -> Any:
-        if slot in CONTACT_PARSERS:
-            return CONTACT_PARSERS[slot](text_).value
-        call = load_call_or_apologise(dispatcher)
-        return parse_eligibility_field(slot, text_, call) if call is not None else None
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
-        answered = any(e.get("event") == "slot" and e["name"] != "requested_slot" for e in events)
-        if not answered:
-            # Nothing answered (a question about the call, a deletion request…): no event other
-            # than the next question, so that Rasa hands over to the rules.
-            return events
-        events += record_sources(tracker, events, APPLICATION_FIELDS)
-        tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
-        return events + save_progress(dispatcher, tracker)
-
-    def _checked(self, slot: str, value: Any, error: Optional[str], dispatcher, tracker: Tracker) -> Dict[str, Any]:
-        if value is not None:
-            return {slot: value}
-        if tracker.get_slot("requested_slot") == slot:
-            dispatcher.utter_message(text=error or INVALID.get(slot, "Je n'ai pas compris votre réponse."))
-            return {slot: None}
-        return {slot: previous_value(tracker, slot)}
-
-    def validate_consent(self, value: Any, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[str, Any]:
-        call = load_call_or_apologise(dispatcher)
-        if isinstance(value, bool):  # restored from a resumed draft
-            answer = value
-        else:
-            answer = parse_eligibility_field("consent", str(value), call) if call is not None else None
-        if answer is None:
-            return self._checked("consent", None, text.CONSENT_NOT_UNDERSTOOD, dispatcher, tracker)
-        if answer is False:
-            return {"consent": False, "consent_at": None}
-        return {"consent": True, "consent_at": datetime.now(timezone.utc).isoformat()}
-
-    def _contact_field(self, slot: str, value: Any, dispatcher, tracker: Tracker) -> Dict[str, Any]:
-        if slot in ("contact_name", "org_name"):
-            value = strip_identifiers(str(value))
-        parsed = CONTACT_PARSERS[slot](str(value))
-        result = parsed.value.isoformat() if hasattr(parsed.value, "isoformat") else parsed.value
-        return self._checked(slot, result, parsed.error, dispatcher, tracker)
-
-    def _shared_field(self, slot: str, value: Any, dispatcher, tracker: Tracker) -> Dict[str, Any]:
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and slot in ("amount", "total_budget"):
-            return {slot: float(value)}
-        if isinstance(value, bool) and slot == "other_department_aid":
-            return {slot: value}
-        call = load_call_or_apologise(dispatcher)
-        parsed = parse_eligibility_field(slot, str(value), call) if call is not None else None
-        return self._checked(slot, parsed, None, dispatcher, tracker)
-
-
-def _make_validator(slot: str, shared: bool):
-    def validate(self, value, dispatcher, tracker, domain):
-        method = self._shared_field if shared else self._contact_field
-        return method(slot, value, dispatcher, tracker)
-
-    validate.__name__ = f"validate_{slot}"
-    return validate
-
-
-for _slot in APPLICATION_FIELDS:
-    setattr(ValidateApplicationForm, f"validate_{_slot}", _make_validator(_slot, _slot not in CONTACT_PARSERS))
-
-
-class AskApplicationQuestion(Action):
-    """Asks one question of a form (text and buttons from bot.application_prompts)."""
+class ValidateApplicationForm(FieldFormValidator):
+    """The pre-application: each answer read for the question asked (see actions/forms.py), saved as
+    soon as it is read when the applicant consented."""
 
     form = "application_form"
-    slot = ""
+    keys = ("consent",) + APPLICATION_FIELDS + ("esus",)
 
-    def name(self) -> Text:
-        return f"action_ask_{self.form}_{self.slot}"
+    def required(self, turn: Turn) -> List[str]:
+        if turn.values.get("consent") is False:
+            return []
+        keys = [key for key in super().required(turn) if key != "esus"]
+        if turn.values.get("structure") == "group_in_creation":
+            keys.remove("siret")
+        return keys
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
-        call = load_call_or_apologise(dispatcher)
-        if call is not None:
-            dispatcher.utter_message(**text.question(self.slot, call).as_message())
-        return []
+    def after_values(self, turn: Turn, tracker: Tracker) -> None:
+        super().after_values(turn, tracker)
+        if "consent" in turn.changed:
+            consented = turn.values["consent"] is True
+            turn.changed["consent_at"] = datetime.now(timezone.utc).isoformat() if consented else None
+
+    def apply(self, message, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, call) -> None:
+        """Besides the question asked, an e-mail, a phone number or a SIRET typed anywhere is taken
+        (answers in any order: "Marie Curie, marie@exemple.fr, 06 12 34 56 78")."""
+        super().apply(message, turn, dispatcher, tracker, call)
+        if turn.values.get("consent") is not True or message.kind in (reading.QUESTION, reading.STOP):
+            return
+        text_ = latest_text(tracker)
+        for key in IDENTIFIER_FIELDS:
+            if key != message.field and turn.values.get(key) is None:
+                value = parse_field(key, text_, call).value
+                if value is not None:
+                    turn.set(key, value)
+
+    def saved(self, dispatcher, tracker: Tracker, turn: Turn, events: List[EventType]) -> List[EventType]:
+        if not any(key in turn.changed for key in self.keys):
+            return []
+        tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
+        tracker.slots.update(turn.changed)
+        return save_progress(dispatcher, tracker)
 
 
-for _slot in ("consent",) + APPLICATION_FIELDS:
-    _name = "Ask" + "".join(part.title() for part in _slot.split("_")) + "ForApplication"
-    globals()[_name] = type(_name, (AskApplicationQuestion,), {"slot": _slot})
-for _slot in ("resume_reference", "resume_email"):
-    _name = "Ask" + "".join(part.title() for part in _slot.split("_"))
-    globals()[_name] = type(_name, (AskApplicationQuestion,), {"slot": _slot, "form": "resume_form"})
+class AskApplicationQuestion(AskField):
+    form = "application_form"
+
+
+class AskConsentForApplication(AskApplicationQuestion):
+    slot = "consent"
+
+
+class AskOrgNameForApplication(AskApplicationQuestion):
+    slot = "org_name"
+
+
+class AskStructureForApplication(AskApplicationQuestion):
+    slot = "structure"
+
+
+class AskSiretForApplication(AskApplicationQuestion):
+    slot = "siret"
+
+
+class AskCommuneForApplication(AskApplicationQuestion):
+    slot = "commune"
+
+
+class AskContactNameForApplication(AskApplicationQuestion):
+    slot = "contact_name"
+
+
+class AskEmailForApplication(AskApplicationQuestion):
+    slot = "email"
+
+
+class AskPhoneForApplication(AskApplicationQuestion):
+    slot = "phone"
+
+
+class AskProjectTitleForApplication(AskApplicationQuestion):
+    slot = "project_title"
+
+
+class AskProjectDescriptionForApplication(AskApplicationQuestion):
+    slot = "project_description"
+
+
+class AskBeneficiariesForApplication(AskApplicationQuestion):
+    slot = "beneficiaries"
+
+
+class AskJobsForApplication(AskApplicationQuestion):
+    slot = "jobs"
+
+
+class AskStartDateForApplication(AskApplicationQuestion):
+    slot = "start_date"
+
+
+class AskStageForApplication(AskApplicationQuestion):
+    slot = "stage"
+
+
+class AskAmountForApplication(AskApplicationQuestion):
+    slot = "amount"
+
+
+class AskTotalBudgetForApplication(AskApplicationQuestion):
+    slot = "total_budget"
+
+
+class AskOtherDepartmentAidForApplication(AskApplicationQuestion):
+    slot = "other_department_aid"
+
+
+class AskResumeReference(AskField):
+    form = "resume_form"
+    slot = "resume_reference"
+
+
+class AskResumeEmail(AskField):
+    form = "resume_form"
+    slot = "resume_email"
 
 
 class ActionApplicationSummary(Action):
@@ -177,6 +185,9 @@ class ActionApplicationSummary(Action):
         return "action_application_summary"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        if tracker.get_slot(STOPPED):
+            dispatcher.utter_message(text=say.APPLICATION_STOPPED)
+            return [SlotSet(STOPPED, None)]
         if tracker.get_slot("consent") is not True:
             dispatcher.utter_message(text=text.NO_CONSENT)
             return []

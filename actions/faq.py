@@ -29,6 +29,8 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        if (tracker.active_loop or {}).get("name") and tracker.get_slot("requested_slot"):
+            return []  # a form is asking a question: its validator reads the message (actions/forms.py)
         call = load_call_or_apologise(dispatcher)
         if call is None:
             return []

@@ -1,7 +1,7 @@
 """French text around the eligibility verdict: the message shown in conversation."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 from bot.answers import contact
 from bot.call import CallFacts
@@ -19,7 +19,10 @@ CRITERION_LABELS = {
     "other_department_aid": "Autre aide du Département",
 }
 
-STATUS_MARKS = {"pass": "✔ conforme", "fail": "✘ non conforme", "condition": "⚠ sous condition", "unknown": "? à préciser"}
+STATUS_ICONS = {"pass": "✔", "fail": "✘", "condition": "⚠", "unknown": "?"}
+STATUS_LABELS = {"pass": "conforme", "fail": "non conforme", "condition": "sous condition", "unknown": "à préciser"}
+STATUS_MARKS = {status: f"{STATUS_ICONS[status]} {label}" for status, label in STATUS_LABELS.items()}
+ADVICE_HEADING = "Ce qui pourrait changer le résultat"
 
 QUESTION_LABELS = {
     "structure": "la forme juridique",
@@ -62,16 +65,14 @@ _OUTCOMES = {
 }
 
 
-def render_verdict(verdict: Verdict, call: CallFacts) -> str:
-    """The verdict in plain French, criterion by criterion, with what could change it."""
-    lines = [_OUTCOMES.get(verdict.verdict, verdict.summary())]
-    for reason in verdict.reasons:
-        label = CRITERION_LABELS.get(reason.criterion, reason.criterion)
-        mark = STATUS_MARKS.get(reason.status, reason.status)
-        lines.append(f"- {label} : {mark}. {reason.message}")
-    if verdict.advice:
-        lines.append("Ce qui pourrait changer le résultat :")
-        lines.extend(f"- {advice}" for advice in verdict.advice)
+def outcome(verdict: Verdict) -> str:
+    """The sentence that opens the verdict (the card's title)."""
+    return _OUTCOMES.get(verdict.verdict, verdict.summary())
+
+
+def notes(verdict: Verdict, call: CallFacts) -> List[str]:
+    """What follows the criteria and the advice: missing answers and contact, or "not guaranteed" and next step."""
+    lines: List[str] = []
     if verdict.verdict == "incomplete" and verdict.missing:
         asked = ", ".join(QUESTION_LABELS.get(key, key) for key in verdict.missing)
         lines.append(
@@ -85,4 +86,18 @@ def render_verdict(verdict: Verdict, call: CallFacts) -> str:
             "Un jury sélectionne les lauréats parmi les projets recevables."
         )
         lines.append("Voulez-vous préparer votre pré-candidature maintenant ? Vos réponses seront reprises.")
+    return lines
+
+
+def render_verdict(verdict: Verdict, call: CallFacts) -> str:
+    """The verdict in plain French, criterion by criterion, with what could change it."""
+    lines = [outcome(verdict)]
+    for reason in verdict.reasons:
+        label = CRITERION_LABELS.get(reason.criterion, reason.criterion)
+        mark = STATUS_MARKS.get(reason.status, reason.status)
+        lines.append(f"- {label} : {mark}. {reason.message}")
+    if verdict.advice:
+        lines.append(f"{ADVICE_HEADING} :")
+        lines.extend(f"- {advice}" for advice in verdict.advice)
+    lines.extend(notes(verdict, call))
     return "\n".join(lines)

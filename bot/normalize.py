@@ -294,6 +294,8 @@ def parse_stage(text: object) -> Optional[str]:
     found = {k for k, patterns in _STAGE_TABLE if any(re.search(p, t) for p in patterns)}
     if found == {"emergence", "startup"}:
         return "emergence"
+    if found == {"established", "running_costs"}:  # "ça tourne depuis 8 ans, c'est pour le fonctionnement"
+        return "running_costs"
     return found.pop() if len(found) == 1 else None
 
 

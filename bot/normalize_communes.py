@@ -140,7 +140,8 @@ def _result(place: _Place, postcode: Optional[str]) -> CommuneMatch:
 
 def _cut_short(index: _Index, alias: str, following: List[str]) -> bool:
     """A short head followed by "aux roses", "sur oise"...: another commune."""
-    return alias in index.short and len(following) > 1 and following[0] in _CONNECTORS
+    # "et" starts a new clause far more often than a place name ("à Vitry et on voudrait…").
+    return alias in index.short and len(following) > 1 and following[0] in _CONNECTORS - {"et"}
 
 
 def _exact(index: _Index, text: str) -> Optional[_Place]:
@@ -189,9 +190,11 @@ def _fuzzy(index: _Index, text: str) -> Optional[_Place]:
 
 
 def match_commune(
-    folded: str, call: CallFacts, fold: Callable[[str], str]
+    folded: str, call: CallFacts, fold: Callable[[str], str], fuzzy: bool = True
 ) -> Optional[CommuneMatch]:
-    """The place named in already folded text, or None when nothing matches."""
+    """The place named in already folded text, or None when nothing matches.
+
+    ``fuzzy=False`` keeps exact names only (a commune named inside a longer sentence)."""
     index = _index(call, fold)
     text = prepare(folded, fold)
     if not text:
@@ -202,7 +205,7 @@ def match_commune(
     if place:
         return _result(place, code)
     found = _by_postcode(index, text)
-    if found:
+    if found or not fuzzy:
         return found
     place = _fuzzy(index, text)
     return _result(place, code) if place else None

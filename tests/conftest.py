@@ -1,6 +1,7 @@
 """Shared fixtures: trackers and dispatchers for action tests, live servers for REST tests."""
 from __future__ import annotations
 
+import itertools
 from typing import Any, Dict, List, Optional
 
 import pytest
@@ -8,6 +9,9 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from tests.servers import LiveServers
+
+
+_CLOCK = itertools.count(1_700_000_000)  # each test message gets its own timestamp, as in Rasa
 
 
 @pytest.fixture
@@ -31,7 +35,7 @@ def make_tracker():
             sender_id=sender_id,
             slots=dict(slots or {}),
             latest_message=latest_message,
-            events=[{"event": "user", "text": text, "parse_data": latest_message}],
+            events=[{"event": "user", "text": text, "parse_data": latest_message, "timestamp": next(_CLOCK)}],
             paused=False,
             followup_action=None,
             active_loop={"name": active_loop} if active_loop else {},

@@ -40,7 +40,8 @@ async def answer(make_tracker, dispatcher, slots, requested, text, sender="conv-
                  intent="inform"):
     tracker = make_tracker(slots={**slots, "requested_slot": requested}, text=text, intent=intent,
                            active_loop=form, sender_id=sender)
-    tracker.add_slots([SlotSet(requested, text)])
+    if form == "resume_form":  # the resume form keeps from_text mappings; the others read the text
+        tracker.add_slots([SlotSet(requested, text)])
     validator = ValidateApplicationForm() if form == "application_form" else ValidateResumeForm()
     events = await validator.run(dispatcher, tracker, DOMAIN)
     return events, {**slots, **slot_values(events)}
@@ -67,8 +68,9 @@ async def test_consent_then_each_answer_is_saved_at_once_with_its_sentence(make_
 
 
 async def test_invalid_answer_is_explained_and_the_rest_is_kept(make_tracker, dispatcher, database):
-    _, slots = await answer(make_tracker, dispatcher, {**CONSENTED, "org_name": "Asso"}, "siret", "123 456 789")
-    assert slots["siret"] is None
+    _, slots = await answer(make_tracker, dispatcher, CONSENTED, "org_name", "Asso")
+    _, slots = await answer(make_tracker, dispatcher, {**slots, "structure": "association"}, "siret", "123 456 789")
+    assert slots.get("siret") is None and slots["field_failures"] == {"siret": 1}
     assert "compte 14" in dispatcher.messages[-1]["text"]
     draft, _ = stored(slots["draft_reference"])
     assert draft["org_name"] == "Asso"
@@ -197,14 +199,16 @@ def test_correction_reads_the_new_value_in_the_text(make_tracker, dispatcher):
     tracker = make_tracker(slots=FULL, text="le montant c'est 9 000 en fait", intent="correct_answer",
                            entities=[{"entity": "field", "value": "amount"}])
     events = ActionCorrectAnswer().run(dispatcher, tracker, {})
-    assert SlotSet("amount", "le montant c'est 9 000 en fait") in events
+    assert SlotSet("amount", 9000.0) in events
     assert SlotSet("amount", None) not in events
 
 
-async def test_message_that_answers_nothing_lets_the_form_reject(make_tracker, dispatcher, database):
-    """A deletion request or a question in the middle must not look like an answer to Rasa."""
-    slots = {**CONSENTED, "org_name": "Asso", "draft_reference": "ESS-2026-0001", "requested_slot": "commune"}
-    tracker = make_tracker(slots=slots, text="supprimez mes données", intent="delete_data",
+async def test_question_in_the_middle_is_answered_and_nothing_is_overwritten(make_tracker, dispatcher, database):
+    """A question about the call while the commune is asked: the answer, then the question again."""
+    slots = {**CONSENTED, "org_name": "Asso", "structure": "association", "siret": "73282932000074",
+             "requested_slot": "commune"}
+    tracker = make_tracker(slots=slots, text="c'est quoi le montant maximum ?", intent="ask_amount",
                            active_loop="application_form")
-    events = await ValidateApplicationForm().run(dispatcher, tracker, DOMAIN)
-    assert all(e["name"] == "requested_slot" for e in events if e.get("event") == "slot")
+    values = slot_values(await ValidateApplicationForm().run(dispatcher, tracker, DOMAIN))
+    assert "15 000 €" in dispatcher.messages[0]["text"]
+    assert values["requested_slot"] == "commune" and "commune" not in values and "org_name" not in values

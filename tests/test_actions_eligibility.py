@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
+from actions.forms import message_id
 from actions.eligibility import (
     ActionCorrectAnswer,
     ActionExplainQuestion,
@@ -24,22 +25,18 @@ ALL_GOOD = {
 }
 
 
-async def validate(make_tracker, dispatcher, slots, requested, text, entities=None, intent="inform"):
-    tracker = make_tracker(
-        slots={**slots, "requested_slot": requested}, text=text, intent=intent, entities=entities,
-        active_loop="eligibility_form",
-    )
-    # What Rasa's slot mappings would have set from this message.
-    if requested:
-        tracker.add_slots([SlotSet(requested, text)])
-    for entity in entities or []:
-        slot = {"legal_form": "structure"}.get(entity["entity"], entity["entity"])
-        tracker.add_slots([SlotSet(slot, entity["value"])])
+async def validate(make_tracker, dispatcher, slots, requested, text, intent="inform", active=True):
+    tracker = make_tracker(slots={**slots, "requested_slot": requested}, text=text, intent=intent,
+                           active_loop="eligibility_form" if active else None)
     return await ValidateEligibilityForm().run(dispatcher, tracker, DOMAIN)
 
 
 def slot_values(events):
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def texts(dispatcher):
+    return [m.get("text") or "" for m in dispatcher.messages]
 
 
 @pytest.mark.parametrize(
@@ -51,10 +48,13 @@ def slot_values(events):
         ("commune", "st maur", "Saint-Maur-des-Fossés"),
         ("commune", "94400", "Vitry-sur-Seine"),
         ("commune", "Paris", "Paris"),
+        ("commune", "champigny sur marne", "Champigny-sur-Marne"),
         ("stage", "on démarre", "startup"),
         ("amount", "12 000 €", 12000.0),
         ("amount", "douze mille euros", 12000.0),
+        ("amount", "20000", 20000.0),
         ("total_budget", "40k", 40000.0),
+        ("total_budget", "20000", 20000.0),
         ("other_department_aid", "non aucune", False),
         ("esus", "oui", True),
     ],
@@ -64,49 +64,113 @@ async def test_valid_answer_is_normalised(make_tracker, dispatcher, slot, text, 
     events = await validate(make_tracker, dispatcher, slots, slot, text)
     values = slot_values(events)
     assert values[slot] == expected
-    assert values["eligibility_failures"] == 0
+    assert slot not in values["field_failures"]
     assert dispatcher.messages == []
+    assert values["requested_slot"] != slot
+
+
+async def test_bare_number_for_the_budget_is_never_a_postcode(make_tracker, dispatcher):
+    slots = {"structure": "association", "commune": "Créteil", "stage": "startup", "amount": 10000.0}
+    values = slot_values(await validate(make_tracker, dispatcher, slots, "total_budget", "20000"))
+    assert values["total_budget"] == 20000.0 and "commune" not in values
+    assert values["requested_slot"] == "other_department_aid"
+
+
+async def test_budget_does_not_overwrite_the_amount(make_tracker, dispatcher):
+    slots = {"structure": "association", "commune": "Créteil", "stage": "startup", "amount": 11000.0}
+    values = slot_values(await validate(make_tracker, dispatcher, slots, "total_budget", "35 000 euros"))
+    assert values["total_budget"] == 35000.0 and "amount" not in values
 
 
 @pytest.mark.parametrize(
     "slot, text",
-    [("structure", "blabla"), ("commune", "azerty"), ("stage", "je sais pas"), ("amount", "beaucoup"),
-     ("total_budget", "😀"), ("other_department_aid", "peut-être"), ("esus", "bof")],
+    [("structure", "blabla"), ("commune", "azerty"), ("stage", "n'importe quoi"), ("amount", "beaucoup"),
+     ("total_budget", "😀"), ("other_department_aid", "hmmm peut-être"), ("esus", "cacahuète")],
 )
-async def test_invalid_answer_is_explained_and_asked_again(make_tracker, dispatcher, slot, text):
+async def test_invalid_answer_is_explained_once_without_repeating_the_question(make_tracker, dispatcher, slot, text):
     slots = {**ALL_GOOD, slot: None}
     if slot == "esus":
         slots["structure"] = "company"
     events = await validate(make_tracker, dispatcher, slots, slot, text)
     values = slot_values(events)
-    assert values[slot] is None
-    assert values["eligibility_failures"] == 1
+    assert slot not in values or values[slot] is None
     assert values["requested_slot"] == slot
-    assert "par exemple" in dispatcher.messages[0]["text"] or "oui" in dispatcher.messages[0]["text"]
+    assert values["field_failures"] == {slot: 1} or values["dont_know_count"] == {slot: 1}
+    assert len(dispatcher.messages) == 1
+    assert values["prompted_for"], "the question is not sent again after the explanation"
 
 
-async def test_third_failure_offers_the_contact_and_ends_the_check(make_tracker, dispatcher):
-    events = await validate(make_tracker, dispatcher, {"eligibility_failures": 2}, "amount", "bof")
-    values = slot_values(events)
-    assert values["eligibility_failures"] == 3
-    assert values["requested_slot"] is None  # the check ends; the verdict action offers the contact
-    assert dispatcher.messages == []
+async def test_three_answers_not_understood_get_three_messages_then_the_question_is_skipped(
+        make_tracker, dispatcher):
+    failures = {}
+    seen = []
+    for _ in range(4):
+        step = type(dispatcher)()
+        slots = {"structure": "association", "field_failures": failures}
+        values = slot_values(await validate(make_tracker, step, slots, "commune", "azerty"))
+        failures = values["field_failures"]
+        seen.append((texts(step), values))
+    messages = [t[0] for t, _ in seen]
+    assert len(set(messages)) == 4, "never the same message twice in a row"
+    assert "valdemarne.fr" in messages[2] or "service" in messages[2]  # the contact, the third time
+    last = seen[3][1]
+    assert last["skipped_fields"] == ["commune"] and last["requested_slot"] == "stage"
+    assert "à préciser" in messages[3]
 
 
-async def test_answers_already_given_are_kept_after_an_invalid_answer(make_tracker, dispatcher):
-    slots = {"structure": "association", "commune": "Créteil"}
-    events = await validate(make_tracker, dispatcher, slots, "stage", "n'importe quoi")
-    values = slot_values(events)
-    assert "structure" not in values and "commune" not in values  # untouched
-    assert values["requested_slot"] == "stage"
+async def test_third_failure_offers_the_buttons_the_contact_and_a_way_out(make_tracker, dispatcher):
+    slots = {**ALL_GOOD, "amount": None, "field_failures": {"amount": 2}}
+    events = await validate(make_tracker, dispatcher, slots, "amount", "beaucoup")
+    buttons = [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    assert "passer" in buttons and "stop" in buttons
+    assert slot_values(events)["requested_slot"] == "amount"
 
 
-async def test_rich_opening_fills_request_and_budget(make_tracker, dispatcher):
+async def test_dont_know_gets_help_then_skips(make_tracker, dispatcher):
+    values = slot_values(await validate(make_tracker, dispatcher, {}, "structure", "je ne sais pas"))
+    assert values["dont_know_count"] == {"structure": 1} and values["requested_slot"] == "structure"
+    assert "passer" in [b["payload"] for b in dispatcher.messages[0]["buttons"]]
+    again = type(dispatcher)()
+    values = slot_values(await validate(make_tracker, again, {"dont_know_count": {"structure": 1}}, "structure",
+                                        "je sais pas"))
+    assert values["skipped_fields"] == ["structure"] and values["requested_slot"] == "commune"
+
+
+async def test_skip_then_verdict_is_incomplete(make_tracker, dispatcher):
+    slots = {**ALL_GOOD, "stage": None}
+    values = slot_values(await validate(make_tracker, dispatcher, slots, "stage", "passer"))
+    assert values["requested_slot"] is None and values["skipped_fields"] == ["stage"]
+    verdict = type(dispatcher)()
+    ActionGiveVerdict().run(verdict, make_tracker(slots={**slots}), {})
+    assert verdict.messages[0]["custom"]["verdict"] == "incomplete"
+
+
+async def test_why_explains_and_asks_again(make_tracker, dispatcher):
+    values = slot_values(await validate(make_tracker, dispatcher, {**ALL_GOOD, "amount": None}, "amount", "pourquoi ?"))
+    assert "15 000 €" in dispatcher.messages[0]["text"]
+    assert values["requested_slot"] == "amount" and values["prompted_for"] is None
+
+
+async def test_question_about_the_call_is_answered_then_asked_again(make_tracker, dispatcher):
+    values = slot_values(await validate(make_tracker, dispatcher, {"structure": "association"}, "commune",
+                                        "c'est quoi le montant maximum ?", intent="ask_amount"))
+    assert "15 000 €" in dispatcher.messages[0]["text"]
+    assert values["requested_slot"] == "commune" and values["prompted_for"] is None
+
+
+async def test_stop_ends_the_check_and_keeps_the_answers(make_tracker, dispatcher):
+    values = slot_values(await validate(make_tracker, dispatcher, {"structure": "association"}, "commune", "stop"))
+    assert values["requested_slot"] is None and values["form_stopped"] is True
+    assert "structure" not in values
+    said = type(dispatcher)()
+    events = ActionGiveVerdict().run(said, make_tracker(slots={"form_stopped": True}), {})
+    assert "arrête" in said.messages[0]["text"] and SlotSet("form_stopped", None) in events
+
+
+async def test_rich_opening_fills_what_it_says(make_tracker, dispatcher):
     text = "nous sommes une association de Vitry et on voudrait demander 12 000 € sur un budget de 40 000 €"
-    entities = [{"entity": "legal_form", "value": "association"}, {"entity": "commune", "value": "Vitry"},
-                {"entity": "amount", "value": "40 000 €"}]
-    events = await validate(make_tracker, dispatcher, {}, None, text, entities=entities, intent="check_eligibility")
-    values = slot_values(events)
+    values = slot_values(await validate(make_tracker, dispatcher, {}, None, text, intent="check_eligibility",
+                                        active=False))
     assert values["structure"] == "association"
     assert values["commune"] == "Vitry-sur-Seine"
     assert values["amount"] == 12000.0 and values["total_budget"] == 40000.0
@@ -123,19 +187,28 @@ async def test_association_is_not_asked_about_esus(make_tracker, dispatcher):
     assert slot_values(events)["requested_slot"] == "commune"
 
 
-async def test_certain_failure_stops_early(make_tracker, dispatcher):
-    events = await validate(make_tracker, dispatcher, {"structure": "association"}, "commune", "Paris")
+async def test_legal_form_failure_stops_early(make_tracker, dispatcher):
+    events = await validate(make_tracker, dispatcher, {}, "structure", "auto-entrepreneur")
     assert slot_values(events)["requested_slot"] is None
 
 
-async def test_unreadable_entity_keeps_the_earlier_answer(make_tracker, dispatcher):
-    tracker = make_tracker(slots={**ALL_GOOD, "requested_slot": None}, text="9000", intent="inform",
-                           active_loop="eligibility_form")
-    tracker.events.insert(0, {"event": "slot", "name": "commune", "value": "Créteil"})
-    tracker.add_slots([SlotSet("commune", "9000")])
-    events = await ValidateEligibilityForm().run(dispatcher, tracker, DOMAIN)
-    assert slot_values(events)["commune"] == "Créteil"
-    assert dispatcher.messages == []
+async def test_other_failures_do_not_stop_the_check(make_tracker, dispatcher):
+    events = await validate(make_tracker, dispatcher, {"structure": "association"}, "commune", "Paris")
+    assert slot_values(events)["requested_slot"] == "stage"
+
+
+async def test_correction_in_the_middle_keeps_the_question(make_tracker, dispatcher):
+    slots = {"structure": "association", "commune": "Vitry-sur-Seine"}
+    values = slot_values(await validate(make_tracker, dispatcher, slots, "stage", "en fait on est à Créteil"))
+    assert values["commune"] == "Créteil" and values["requested_slot"] == "stage"
+
+
+async def test_a_message_is_read_once(make_tracker, dispatcher):
+    slots = {**ALL_GOOD, "amount": None, "requested_slot": "amount"}
+    tracker = make_tracker(slots=slots, text="12000", active_loop="eligibility_form")
+    tracker.slots["last_read"] = message_id(tracker)  # already read by an earlier run
+    values = slot_values(await ValidateEligibilityForm().run(dispatcher, tracker, DOMAIN))
+    assert "amount" not in values and values["requested_slot"] == "amount" and dispatcher.messages == []
 
 
 def test_verdict_eligible(make_tracker, dispatcher):
@@ -167,26 +240,6 @@ def test_verdict_explains_each_criterion(make_tracker, dispatcher, change, outco
     assert words in dispatcher.messages[0]["text"]
 
 
-def test_verdict_after_three_failures_only_invites_to_resume(make_tracker, dispatcher):
-    events = ActionGiveVerdict().run(dispatcher, make_tracker(slots={"eligibility_failures": 3}), {})
-    assert events == [SlotSet("eligibility_failures", 0)]
-    text = dispatcher.messages[0]["text"]
-    assert "contacter le service" in text and "reprendre" in text and "valdemarne.fr" in text
-
-
-def test_unclear_message_taken_for_a_correction_counts_as_not_understood(make_tracker, dispatcher):
-    tracker = make_tracker(slots={"requested_slot": "structure", "eligibility_failures": 1},
-                           text="je sais pas trop", intent="correct_answer", active_loop="eligibility_form")
-    events = ActionCorrectAnswer().run(dispatcher, tracker, {})
-    assert events == [SlotSet("eligibility_failures", 2)]
-    assert "par exemple" in dispatcher.messages[0]["text"]
-
-
-def test_explain_the_current_question(make_tracker, dispatcher):
-    ActionExplainQuestion().run(dispatcher, make_tracker(slots={"requested_slot": "amount"}), {})
-    assert "5 000 €" in dispatcher.messages[0]["text"] and "15 000 €" in dispatcher.messages[0]["text"]
-
-
 @pytest.mark.parametrize(
     "text, entities, slot",
     [
@@ -200,6 +253,14 @@ def test_correction_clears_the_named_answer(make_tracker, dispatcher, text, enti
         dispatcher, make_tracker(slots=ALL_GOOD, text=text, intent="correct_answer", entities=entities), {}
     )
     assert SlotSet(slot, None) in events and SlotSet("eligibility_verdict", None) in events
+    assert slot in dispatcher.messages[0]["text"] or "repose la question" in dispatcher.messages[0]["text"]
+
+
+def test_correction_after_the_verdict_takes_the_new_value(make_tracker, dispatcher):
+    tracker = make_tracker(slots={**ALL_GOOD, "commune": "Paris"}, text="en fait on est à Créteil",
+                           intent="correct_answer")
+    events = ActionCorrectAnswer().run(dispatcher, tracker, {})
+    assert SlotSet("commune", "Créteil") in events and SlotSet("structure", "association") not in events
 
 
 def test_correction_without_a_field_asks_which(make_tracker, dispatcher):
@@ -215,23 +276,30 @@ def test_questions_have_buttons_for_closed_questions(make_tracker, dispatcher):
     assert dispatcher.messages[1]["buttons"] == [] and "15 000 €" in dispatcher.messages[1]["text"]
 
 
+def test_ask_action_is_silent_after_an_explanation(make_tracker, dispatcher):
+    tracker = make_tracker()
+    tracker.slots["prompted_for"] = message_id(tracker)  # the validator already said what to answer
+    assert AskAmount().run(dispatcher, tracker, {}) == [] and dispatcher.messages == []
+    AskAmount().run(dispatcher, make_tracker(), {})
+    assert "15 000 €" in dispatcher.messages[0]["text"]
+
+
 @pytest.mark.parametrize(
     "slot, text, intent, expected",
     [("stage", "émergence", "ask_project_stage", "emergence"),
+     ("stage", "ça fait 8 ans que ça tourne, c'est pour payer le fonctionnement", "ask_project_stage",
+      "running_costs"),
      ("amount", "12k", "ask_amount", 12000.0),
      ("structure", "coopérative", "ask_eligible_structures", "cooperative")],
 )
 async def test_answer_taken_for_a_question_still_answers(make_tracker, dispatcher, slot, text, intent, expected):
-    """A button payload or a one-word answer classified as a FAQ question fills the slot asked."""
-    slots = {**ALL_GOOD, slot: None, "requested_slot": slot}
-    tracker = make_tracker(slots=slots, text=text, intent=intent, active_loop="eligibility_form")
-    events = await ValidateEligibilityForm().run(dispatcher, tracker, DOMAIN)
-    assert slot_values(events)[slot] == expected
+    """A button payload or an answer classified as a FAQ question fills the slot asked."""
+    values = slot_values(await validate(make_tracker, dispatcher, {**ALL_GOOD, slot: None}, slot, text,
+                                        intent=intent))
+    assert values[slot] == expected and dispatcher.messages == []
 
 
 async def test_real_question_is_not_taken_as_an_answer(make_tracker, dispatcher):
-    slots = {**ALL_GOOD, "stage": None, "requested_slot": "stage"}
-    tracker = make_tracker(slots=slots, text="c'est quoi la phase d'émergence ?", intent="ask_project_stage",
-                           active_loop="eligibility_form")
-    events = await ValidateEligibilityForm().run(dispatcher, tracker, DOMAIN)
-    assert "stage" not in slot_values(events)
+    values = slot_values(await validate(make_tracker, dispatcher, {**ALL_GOOD, "stage": None}, "stage",
+                                        "c'est quoi la phase d'émergence ?", intent="ask_project_stage"))
+    assert "stage" not in values and values["requested_slot"] == "stage"

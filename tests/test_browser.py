@@ -11,14 +11,20 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from bot.call import get_call
+from bot.eligibility import evaluate
+from bot.verdict_card import verdict_card
 from tests.servers import ROOT, LiveServers, free_port
 from tests.test_rest_application import ANSWERS
+from tests.test_web_public import FakeRasa
 
 pytestmark = pytest.mark.browser
 
@@ -191,6 +197,126 @@ def test_rasa_down_is_said_in_french_and_the_text_is_kept(browser, tmp_path):
         page.click("#chat-send")
         page.locator(".chat-error", has_text="indisponible").wait_for(timeout=30_000)
         assert page.input_value("#chat-input") == "combien on peut demander ?"
+        page.close()
+    finally:
+        web.terminate()
+        web.wait(timeout=20)
+
+
+# ---- the verdict card ----
+
+ELIGIBILITY_CONVERSATION = ["Je veux vérifier mon éligibilité", "association", "Créteil", "démarrage", "10000",
+                            "20000", "non"]
+STATUS_TEXTS = {"pass": "conforme", "fail": "non conforme", "condition": "sous condition", "unknown": "à préciser"}
+ICONS = {"pass": "✔", "fail": "✘", "condition": "⚠", "unknown": "?"}
+
+
+def card_rows(page):
+    """(status, icon, icon's aria-hidden, text alternative, label) of each criterion of the last card."""
+    return page.locator(".verdict-card").last.locator(".verdict-criterion").evaluate_all(
+        """rows => rows.map(r => [r.dataset.status, r.querySelector('.verdict-icon').textContent,
+               r.querySelector('.verdict-icon').getAttribute('aria-hidden'),
+               r.querySelector('.verdict-status.visually-hidden').textContent,
+               r.querySelector('.verdict-label strong').textContent])""")
+
+
+def test_eligibility_verdict_is_a_card(stack, browser):
+    """The real stack: the action sends the verdict card, the site relays it, the widget draws it."""
+    _, base = stack
+    page = browser.new_page(locale="fr-FR", viewport={"width": 1280, "height": 900})
+    page.goto(base + "/")
+    for message in ELIGIBILITY_CONVERSATION:
+        page.fill("#chat-input", message)
+        page.click("#chat-send")
+        page.wait_for_selector("#chat-send:enabled", timeout=30_000)
+    card = page.locator("#chat-log .msg-bot .verdict-card").last
+    card.wait_for(timeout=30_000)
+    assert "remplit les conditions" in card.locator(".verdict-title").inner_text(), card.inner_text()
+    rows = card_rows(page)
+    assert len(rows) == 6
+    assert [row[4] for row in rows] == ["Forme juridique", "Territoire", "Stade du projet", "Montant demandé",
+                                        "Part du budget", "Autre aide du Département"]
+    assert all(row[:4] == ["pass", "✔", "true", " : conforme."] for row in rows), rows
+    assert "jury" in card.inner_text()
+    # The card replaces the plain-text verdict of the REST channel.
+    assert page.locator("#chat-log .msg-bot", has_text="- Forme juridique :").count() == 0
+    buttons = page.locator("#chat-log .msg-card .quick-reply").all_inner_texts()
+    assert buttons == ["Oui, préparer ma pré-candidature", "Non merci"]
+    shot(page, "verdict-card")
+    page.reload()
+    page.locator("#chat-log .verdict-card").last.wait_for(timeout=10_000)
+    assert len(card_rows(page)) == 6  # kept across a reload, with its buttons
+    assert page.locator("#chat-log .msg-card .quick-reply").count() == 2
+    page.close()
+
+
+@pytest.fixture
+def stub_rasa():
+    """A stand-in for Rasa's REST webhook (the widget's rendering is tested without a trained model)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
+    server.daemon_threads = True
+    server.mode, server.received, server.answer = "given", [], []
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
+
+
+def test_widget_draws_the_card_accessibly(browser, stub_rasa, tmp_path):
+    """Rasa stubbed, the real site and widget: every status, advice, notes, buttons, and HTML kept as text."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium absent : apt-get install -y chromium")
+    call = get_call()
+    hostile = '<img src=x onerror="document.title=1">'
+    answers = {"structure": "collectif d'habitants", "commune": hostile, "stage": "démarrage", "amount": "20000",
+               "total_budget": "40000", "other_department_aid": "non"}
+    ineligible = verdict_card(evaluate(answers, call), call)
+    incomplete = verdict_card(evaluate({**answers, "amount": "12000"}, call), call)
+    assert (ineligible["verdict"], incomplete["verdict"]) == ("ineligible", "incomplete")
+    stub_rasa.answer = [{"recipient_id": "x", "text": "Le verdict en texte brut.", "buttons": []},
+                        {"recipient_id": "x", "custom": ineligible}]
+    port = free_port()
+    env = {**os.environ, "RASA_URL": f"http://127.0.0.1:{stub_rasa.server_address[1]}",
+           "WEB_SECRET_KEY": "test-secret", "DATABASE_URL": f"sqlite:///{tmp_path / 'ess.db'}"}
+    web, base = start_web(env, port, tmp_path / "web.log")
+    try:
+        page = browser.new_page(locale="fr-FR", viewport={"width": 390, "height": 844}, is_mobile=True)
+        errors = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(base + "/")
+        title = page.title()
+        page.fill("#chat-input", "non")
+        page.click("#chat-send")
+        box = page.locator("#chat-log .verdict-card").first
+        box.wait_for(timeout=30_000)
+        rows = card_rows(page)
+        assert [row[0] for row in rows] == ["condition", "unknown", "pass", "fail", "pass", "pass"]
+        for status, icon, hidden, alternative, _ in rows:
+            assert (icon, hidden, alternative) == (ICONS[status], "true", f" : {STATUS_TEXTS[status]}.")
+        assert hostile in box.inner_text()  # shown as text, never parsed
+        assert page.locator("#chat-log img").count() == 0 and page.title() == title
+        assert box.locator("h3").inner_text() == ineligible["title"]
+        assert box.locator("h4").inner_text() == "Ce qui pourrait changer le résultat"
+        assert box.locator(".verdict-advice li").all_inner_texts() == ineligible["advice"]
+        assert page.locator("#chat-log .msg-bot", has_text="Le verdict en texte brut").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        shot(page, "verdict-card-phone")
+
+        stub_rasa.answer = [{"recipient_id": "x", "custom": incomplete}]
+        page.locator(".msg-card .quick-reply", has_text="Poser une autre question").click()
+        second = page.locator("#chat-log .verdict-card").nth(1)
+        second.wait_for(timeout=30_000)
+        assert stub_rasa.received[-1]["body"]["message"] == "Que peux-tu faire ?"
+        assert page.locator("#chat-log .msg-user").last.inner_text().endswith("Poser une autre question")
+        assert page.locator(".msg-card").first.locator(".quick-reply").count() == 0  # answered, like any quick reply
+        assert [row[0] for row in card_rows(page)] == ["condition", "unknown", "pass", "pass", "pass", "pass"]
+        assert second.locator(".verdict-note").all_inner_texts() == incomplete["notes"]
+        assert second.locator(".verdict-note a").count() >= 1  # the service's website or e-mail is a link
+        assert second.locator(".verdict-advice li").count() == 1
+        assert page.locator(".msg-card .quick-reply").all_inner_texts() == ["Reprendre la vérification"]
+        assert errors == []
         page.close()
     finally:
         web.terminate()

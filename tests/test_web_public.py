@@ -16,6 +16,8 @@ import yaml
 
 from bot.answers import euros, percent
 from bot.call import DEFAULT_CALL_FILE, get_call
+from bot.eligibility import evaluate
+from bot.verdict_card import verdict_card
 from tests.servers import free_port
 
 STATIC = Path(__file__).resolve().parents[1] / "bot" / "web" / "static"
@@ -47,6 +49,8 @@ class FakeRasa(BaseHTTPRequestHandler):
             self._send(200, b"<html>proxy error</html>", "text/html")
         elif mode == "echo":
             self._send(200, json.dumps([{"recipient_id": body["sender"], "text": body["message"]}]).encode())
+        elif mode == "given":
+            self._send(200, json.dumps(self.server.answer).encode("utf-8"))
         else:
             self._send(200, json.dumps(CANNED).encode("utf-8"))
 
@@ -67,6 +71,7 @@ def rasa():
     server.daemon_threads = True
     server.mode = "ok"
     server.received = []
+    server.answer = []
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server
@@ -163,7 +168,7 @@ def test_unknown_page_is_a_french_404(client):
 
 # ---- security of what is served ----
 
-SERVED = ["/", "/confidentialite", "/nulle-part", "/static/site.css", "/static/chat.js"]
+SERVED = ["/", "/confidentialite", "/nulle-part", "/static/site.css", "/static/chat.js", "/static/card.js"]
 
 
 @pytest.mark.parametrize("path", SERVED)
@@ -347,6 +352,128 @@ def test_chat_accepts_json_with_a_charset(client, rasa):
 
 def test_chat_only_accepts_post(client):
     assert client.get("/api/chat").status_code == 405
+
+
+# ---- the verdict card ----
+
+def verdict_turn(card, text="Le verdict en texte."):
+    """What Rasa's REST channel returns for utter_message(text=..., buttons=..., json_message=card)."""
+    return [{"recipient_id": SENDER, "text": text, "buttons": [{"title": "Oui", "payload": "oui"}]},
+            {"recipient_id": SENDER, "custom": card}]
+
+
+def real_card(**changes):
+    answers = {"structure": "association", "commune": "Paris", "stage": "démarrage", "amount": "20000",
+               "total_budget": "40000", "other_department_aid": "non", **changes}
+    call = get_call()
+    return verdict_card(evaluate(answers, call), call)
+
+
+def chat_with(client, rasa, answer):
+    rasa.mode, rasa.answer = "given", answer
+    response = post_chat(client, {"sender": SENDER, "message": "non"})
+    assert response.status_code == 200
+    return response.get_json()["messages"]
+
+
+def test_verdict_card_replaces_the_text_sent_before_it(client, rasa):
+    card = real_card()
+    before = {"recipient_id": SENDER, "text": "Merci, voici le résultat."}
+    messages = chat_with(client, rasa, [before, *verdict_turn(card)])
+    assert messages == [{"text": "Merci, voici le résultat.", "buttons": []}, {"card": card}]
+    assert [c["status"] for c in messages[1]["card"]["criteria"]] == ["pass", "fail", "pass", "fail", "pass", "pass"]
+
+
+def test_card_without_text_before_it_and_text_after_it_is_kept(client, rasa):
+    card = real_card(commune="Créteil", amount="10000")
+    after = {"recipient_id": SENDER, "text": "Autre chose ?"}
+    messages = chat_with(client, rasa, [{"recipient_id": SENDER, "custom": card}, after])
+    assert messages == [{"card": card}, {"text": "Autre chose ?", "buttons": []}]
+    assert messages[0]["card"]["buttons"][0] == {"title": "Oui, préparer ma pré-candidature", "payload": "oui"}
+
+
+def test_a_card_does_not_drop_an_image_or_links(client, rasa):
+    card = real_card()
+    links = {"recipient_id": SENDER, "text": "Le règlement :",
+             "custom": {"links": [{"title": "Règlement", "url": "/static/reglement.pdf"}]}}
+    messages = chat_with(client, rasa, [links, {"recipient_id": SENDER, "custom": card}])
+    assert messages[0]["links"] == [{"title": "Règlement", "url": "/static/reglement.pdf"}]
+    assert messages[1] == {"card": card}
+
+
+def test_card_keeps_only_the_documented_keys(client, rasa):
+    card = real_card()
+    extra = {**card, "html": "<b>x</b>", "criteria": [{**c, "icon": "<img>"} for c in card["criteria"]],
+             "buttons": [{**b, "url": "https://evil.example"} for b in card["buttons"]]}
+    messages = chat_with(client, rasa, verdict_turn(extra))
+    assert messages == [{"card": card}]
+
+
+def _broken(change):
+    card = real_card()
+    change(card)
+    return card
+
+
+MALFORMED = {
+    "wrong verdict": lambda c: c.update(verdict="maybe"),
+    "no title": lambda c: c.pop("title"),
+    "title not a string": lambda c: c.update(title=["titre"]),
+    "title too long": lambda c: c.update(title="a" * 2001),
+    "no criteria": lambda c: c.update(criteria=[]),
+    "criteria not a list": lambda c: c.update(criteria={"legal_form": "pass"}),
+    "unknown status": lambda c: c["criteria"][0].update(status="ok"),
+    "status label missing": lambda c: c["criteria"][0].pop("status_label"),
+    "message not a string": lambda c: c["criteria"][0].update(message=42),
+    "message too long": lambda c: c["criteria"][0].update(message="a" * 2001),
+    "criterion with odd characters": lambda c: c["criteria"][0].update(criterion="legal form<script>"),
+    "too many criteria": lambda c: c.update(criteria=c["criteria"] * 3),
+    "advice not strings": lambda c: c.update(advice=[{"text": "x"}]),
+    "notes too many": lambda c: c.update(notes=["note"] * 13),
+    "missing with odd key": lambda c: c.update(missing=["Montant !"]),
+    "button without payload": lambda c: c["buttons"][0].pop("payload"),
+    "too many buttons": lambda c: c.update(buttons=c["buttons"] * 7),
+    "button title too long": lambda c: c["buttons"][0].update(title="a" * 201),
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED))
+def test_malformed_card_is_ignored_and_the_text_kept(client, rasa, name):
+    messages = chat_with(client, rasa, verdict_turn(_broken(MALFORMED[name])))
+    assert messages == [{"text": "Le verdict en texte.", "buttons": [{"title": "Oui", "payload": "oui"}]}]
+
+
+def test_custom_payload_that_is_not_a_card_keeps_todays_behaviour(client, rasa):
+    answer = [{"recipient_id": SENDER, "text": "Le verdict en texte."},
+              {"recipient_id": SENDER, "custom": {"type": "autre", "criteria": []}},
+              {"recipient_id": SENDER, "custom": "verdict"}]
+    assert chat_with(client, rasa, answer) == [{"text": "Le verdict en texte.", "buttons": []}]
+
+
+def test_html_in_a_card_stays_text(client, rasa):
+    card = real_card()
+    script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    card["title"] = script
+    card["criteria"][0]["message"] = script
+    card["buttons"][0]["title"] = script
+    rasa.mode, rasa.answer = "given", verdict_turn(card)
+    response = post_chat(client, {"sender": SENDER, "message": "non"})
+    assert response.mimetype == "application/json"
+    got = response.get_json()["messages"][0]["card"]
+    assert got["title"] == got["criteria"][0]["message"] == got["buttons"][0]["title"] == script
+
+
+def test_card_js_never_parses_text_as_html():
+    script = (STATIC / "card.js").read_text(encoding="utf-8")
+    for dangerous in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert dangerous not in script, dangerous
+    assert "textContent" in script
+    assert 'aria-hidden' in script and "visually-hidden" in script
+
+
+def test_home_page_loads_the_card_script_before_the_chat(client):
+    html = client.get("/").get_data(as_text=True)
+    assert html.index("/static/card.js") < html.index("/static/chat.js")
 
 
 # ---- python -m bot web ----

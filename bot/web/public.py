@@ -2,6 +2,9 @@
 
 ``POST /api/chat`` relays one message to Rasa's REST webhook and returns the bot's
 answers as ``{"messages": [{"text", "buttons": [{"title", "payload"}], "image"?, "links"?}]}``.
+A verdict card (a ``custom`` payload of type ``"verdict"``, see :mod:`bot.verdict_card`) becomes
+``{"card": {...}}``, checked by :func:`bot.verdict_card.clean_card` and left out if malformed; it
+replaces the plain-text verdict sent just before it in the same turn (the widget shows the card).
 It is exempt from the CSRF token (it is called by ``chat.js`` with ``fetch``), and
 protected instead by requiring ``Content-Type: application/json`` (a cross-site page
 cannot send that without a CORS preflight, which we never grant) and, when the browser
@@ -24,6 +27,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from bot.answers import euros, percent
 from bot.call import get_call
 from bot.text import MAX_MESSAGE_CHARS, clean_user_text
+from bot.verdict_card import CARD_TYPE, clean_card
 from bot.web import csrf
 
 bp = Blueprint("public", __name__, static_folder="static", static_url_path="/static",
@@ -97,6 +101,38 @@ def _validate(body: Any):
     return sender, text, None
 
 
+def _card(item: Any) -> Optional[Dict[str, Any]]:
+    """The verdict card of one Rasa REST message, checked; None when there is none or it is malformed."""
+    custom = item.get("custom") if isinstance(item, dict) else None
+    if not isinstance(custom, dict) or custom.get("type") != CARD_TYPE:
+        return None
+    try:
+        return clean_card(custom)
+    except ValueError as exc:
+        current_app.logger.warning("Carte de verdict mal formée, ignorée : %s", exc)
+        return None
+
+
+def _is_plain_text(message: Dict[str, Any]) -> bool:
+    return bool(message.get("text")) and not (message.get("image") or message.get("links") or message.get("card"))
+
+
+def _messages(answer: List[Any]) -> List[Dict[str, Any]]:
+    """The widget's messages for one turn; a verdict card replaces the plain-text message just before it."""
+    messages: List[Dict[str, Any]] = []
+    for item in answer:
+        card = _card(item)
+        if card is not None:
+            if messages and _is_plain_text(messages[-1]):
+                messages.pop()
+            messages.append({"card": card})
+            continue
+        message = _message(item)
+        if message is not None:
+            messages.append(message)
+    return messages
+
+
 def _message(item: Any) -> Optional[Dict[str, Any]]:
     """One Rasa REST message reduced to what the widget shows; None when there is nothing to show."""
     if not isinstance(item, dict):
@@ -148,8 +184,7 @@ def chat():
     if not isinstance(answer, list):
         current_app.logger.warning("Réponse de Rasa inattendue (liste attendue) : %r", answer)
         return _error(UNAVAILABLE, 503)
-    messages = [m for m in (_message(item) for item in answer) if m is not None]
-    return jsonify({"messages": messages})
+    return jsonify({"messages": _messages(answer)})
 
 
 @bp.app_errorhandler(413)

@@ -12,10 +12,12 @@
  * as HTML; URLs and e-mail addresses found in bot text become <a> elements.
  *
  * Storage (localStorage, key STORAGE_KEY): {sender, messages: [{from: "user"|"bot", text, buttons,
- * image, links}]}, so that the conversation survives a reload. « Nouvelle conversation » draws a new
+ * image, links, card}]}, so that the conversation survives a reload. « Nouvelle conversation » draws a new
  * sender id and clears the history.
  *
  * Server: POST data-endpoint (/api/chat) {sender, message} -> {messages: [...]} or {error} (400, 503...).
+ * A message {card: {...}} is the eligibility verdict: card.js (window.EssVerdictCard) checks and draws it,
+ * and its buttons become the message's quick replies.
  */
 (function () {
   "use strict";
@@ -41,6 +43,7 @@
   var typing = document.getElementById("chat-typing");
   var endpoint = root.getAttribute("data-endpoint") || "/api/chat";
   var welcome = parseJSON(root.getAttribute("data-welcome"));
+  var cards = window.EssVerdictCard || null;
   var memory = null; // used when localStorage is unavailable (private browsing, disabled storage)
   var busy = false;
   var generation = 0; // incremented by « Nouvelle conversation »: late answers of the old one are dropped
@@ -105,7 +108,16 @@
       return null;
     }
     var out = { from: from || (m.from === "user" ? "user" : "bot"), text: typeof m.text === "string" ? m.text : "" };
-    var buttons = cleanButtons(m.buttons);
+    var card = m.card && cards ? cards.clean(m.card) : null;
+    if (card) {
+      out.card = card;
+    } else if (m.card && !out.text) {
+      if (typeof m.card.title !== "string" || !m.card.title) {
+        return null;
+      }
+      out.text = m.card.title; // card.js missing or the card unusable: at least the verdict sentence
+    }
+    var buttons = cleanButtons(card ? card.buttons : m.buttons);
     if (buttons.length) {
       out.buttons = buttons;
     }
@@ -191,6 +203,10 @@
       }
       item.appendChild(p);
     }
+    if (msg.card && cards) {
+      item.className += " msg-card";
+      item.appendChild(cards.render(msg.card, appendLinkedText));
+    }
     if (msg.image && SAFE_URL_RE.test(msg.image)) {
       if (msg.image.charAt(0) === "/") {
         var img = document.createElement("img");
@@ -233,7 +249,11 @@
   function append(msg, withButtons) {
     var el = messageElement(msg, withButtons);
     log.appendChild(el);
-    scrollToEnd();
+    if (msg.card) {
+      log.scrollTop = el.offsetTop - log.offsetTop; // a long card is read from its title
+    } else {
+      scrollToEnd();
+    }
     return el;
   }
 

@@ -1,0 +1,238 @@
+"""The validator shared by the eligibility form and the pre-application form.
+
+Each user message is read once, by :func:`bot.reading.read_message`, for the question asked;
+this module only applies the reading: slots, messages, the next question. The form is never
+rejected, so questions about the call, "pourquoi ?", "je ne sais pas", corrections and "stop"
+are all handled here, and the question is asked again only when that helps.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import latest_intent, latest_text, record_sources
+from actions.faq import load_call_or_apologise
+from bot import form_messages as say
+from bot import reading
+from bot.answers import render_faq
+from bot.application_prompts import explanation
+from bot.call import CallFacts
+from bot.fields import field
+from bot.prompts import Prompt
+
+LAST_READ = "last_read"  # id of the last user message read, so that a message is read once
+PROMPTED = "prompted_for"  # the message after which the validator already said what to answer
+FAILURES = "field_failures"  # field -> answers not understood in a row
+DONT_KNOW = "dont_know_count"  # field -> "je ne sais pas" in a row
+SKIPPED = "skipped_fields"  # fields left "à préciser"
+STOPPED = "form_stopped"  # the applicant stopped the form
+MAX_FAILURES = 3
+
+
+def message_id(tracker: Tracker) -> str:
+    """A stable id of the latest user message (its event timestamp)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return str(event.get("timestamp"))
+    return ""
+
+
+def utter(dispatcher: CollectingDispatcher, prompt: Prompt) -> None:
+    dispatcher.utter_message(**prompt.as_message())
+
+
+class Turn:
+    """The state a validator run works on: slot values and bookkeeping, with the events to return."""
+
+    def __init__(self, tracker: Tracker, keys: Sequence[str]) -> None:
+        self.values: Dict[str, Any] = {key: tracker.get_slot(key) for key in keys}
+        self.failures: Dict[str, int] = dict(tracker.get_slot(FAILURES) or {})
+        self.dont_know: Dict[str, int] = dict(tracker.get_slot(DONT_KNOW) or {})
+        self.skipped: List[str] = list(tracker.get_slot(SKIPPED) or [])
+        self.changed: Dict[str, Any] = {}
+        self.prompted = False
+        self.stopped = False
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = value
+        self.changed[key] = value
+        if key in self.skipped and value is not None:
+            self.skipped.remove(key)
+
+    def skip(self, key: str) -> None:
+        if key not in self.skipped:
+            self.skipped.append(key)
+
+    def events(self) -> List[EventType]:
+        return [SlotSet(k, v) for k, v in self.changed.items()] + [
+            SlotSet(FAILURES, self.failures), SlotSet(DONT_KNOW, self.dont_know), SlotSet(SKIPPED, self.skipped)]
+
+
+class FieldFormValidator(Action):
+    """Reads each message for the question asked; subclasses give the fields and their order."""
+
+    form = ""
+    keys: Tuple[str, ...] = ()
+
+    def name(self) -> Text:
+        return f"validate_{self.form}"
+
+    # -- hooks ---------------------------------------------------------------------------------
+    def required(self, turn: Turn) -> List[str]:
+        return [key for key in self.keys if key not in turn.skipped]
+
+    def ends_early(self, turn: Turn, call: CallFacts) -> bool:
+        return False
+
+    def after_values(self, turn: Turn, tracker: Tracker) -> None:
+        """Derived values (the ESUS answer follows the legal form)."""
+        if "structure" in turn.changed and "esus" in turn.values:
+            form = turn.values["structure"]
+            if form in ("esus_company", "company_no_esus"):
+                turn.set("esus", form == "esus_company")
+            elif form != "company":
+                turn.set("esus", None)
+
+    def saved(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn,
+              events: List[EventType]) -> List[EventType]:
+        return []
+
+    # -- the run ---------------------------------------------------------------------------------
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        turn = Turn(tracker, self.keys)
+        this_message = message_id(tracker)
+        asked = tracker.get_slot("requested_slot")
+        call = load_call_or_apologise(dispatcher)
+        if call is None:
+            return [SlotSet(LAST_READ, this_message), SlotSet("requested_slot", asked)]
+        if not tracker.active_loop and latest_intent(tracker) in ("check_eligibility", "start_application"):
+            turn.skipped = []  # a new start asks again what was left "à préciser"
+            asked = None
+        if tracker.get_slot(LAST_READ) != this_message:
+            message = reading.read_message(latest_text(tracker), asked=asked, fields=self.keys, known=turn.values,
+                                           intent=latest_intent(tracker), call=call)
+            self.apply(message, turn, dispatcher, tracker, call)
+        self.after_values(turn, tracker)
+        events = turn.events()
+        events += record_sources(tracker, events, self.keys)
+        events += self.saved(dispatcher, tracker, turn, events)
+        next_slot = None if turn.stopped or self.ends_early(turn, call) else next(
+            (key for key in self.required(turn) if turn.values.get(key) is None), None)
+        events += [SlotSet(LAST_READ, this_message), SlotSet(STOPPED, turn.stopped or None),
+                   SlotSet(PROMPTED, this_message if turn.prompted and next_slot == asked else None),
+                   SlotSet("requested_slot", next_slot)]
+        return events
+
+    def apply(self, message: reading.Reading, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker,
+              call: CallFacts) -> None:
+        kind, key = message.kind, message.field
+        if kind == reading.STOP:
+            turn.stopped = True
+        elif kind in (reading.ANSWER, reading.DESCRIPTION):
+            for name, value in message.values.items():
+                if name == key or turn.values.get(name) is None:
+                    turn.set(name, value)
+            if key in message.values:
+                turn.failures.pop(key, None)
+                turn.dont_know.pop(key, None)
+            elif key and message.values:
+                dispatcher.utter_message(text=say.noted(message.values))
+        elif kind == reading.CORRECTION:
+            for name, value in message.values.items():
+                turn.set(name, value)
+            if message.cleared:
+                turn.set(message.cleared, None)
+            dispatcher.utter_message(text=say.corrected(key, message.values.get(key)))
+            self._forget_verdict(turn, tracker)
+        elif kind == reading.WHY:
+            dispatcher.utter_message(text=explanation(key, call))
+        elif kind == reading.QUESTION:
+            self._question(message, turn, dispatcher, tracker, call)
+        elif kind == reading.CHITCHAT:
+            self._chitchat(turn, dispatcher, tracker, call)
+        elif kind in (reading.DONT_KNOW, reading.SKIP):
+            self._dont_know(kind, key, turn, dispatcher, call)
+        else:
+            self._not_understood(key, message.error, turn, dispatcher, call)
+
+    def _forget_verdict(self, turn: Turn, tracker: Tracker) -> None:
+        turn.changed["eligibility_verdict"] = None
+
+    def _question(self, message: reading.Reading, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  call: CallFacts) -> None:
+        intent = latest_intent(tracker) or ""
+        entity = next(tracker.get_latest_entity_values("criterion"), None)
+        answer = render_faq(intent, call, criterion_entity=entity, text=latest_text(tracker))
+        if answer is None:
+            self._not_understood(message.field, say.NO_ANSWER_HERE, turn, dispatcher, call)
+            return
+        dispatcher.utter_message(text=answer)
+
+    def _chitchat(self, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, call: CallFacts) -> None:
+        intent = latest_intent(tracker)
+        if intent == "bot_challenge":
+            dispatcher.utter_message(response="utter_bot_challenge")
+        else:
+            dispatcher.utter_message(text=say.GREETING if intent == "greet" else say.THANKS)
+
+    def _dont_know(self, kind: str, key: Optional[str], turn: Turn, dispatcher: CollectingDispatcher,
+                   call: CallFacts) -> None:
+        if key is None:
+            return
+        count = turn.dont_know.get(key, 0) + 1
+        turn.dont_know[key] = count
+        if key == "consent":
+            if count >= 2 or kind == reading.SKIP:
+                turn.set("consent", False)
+            else:
+                utter(dispatcher, say.consent_help(call))
+                turn.prompted = True
+            return
+        if field(key).skippable and (kind == reading.SKIP or count >= 2):
+            turn.skip(key)
+            turn.dont_know.pop(key, None)
+            turn.failures.pop(key, None)
+            dispatcher.utter_message(text=say.skipped(key))
+            return
+        utter(dispatcher, say.help_to_answer(key, call))
+        turn.prompted = True
+
+    def _not_understood(self, key: Optional[str], error: Optional[str], turn: Turn,
+                        dispatcher: CollectingDispatcher, call: CallFacts) -> None:
+        if key is None:
+            return
+        failures = turn.failures.get(key, 0) + 1
+        turn.failures[key] = failures
+        if failures <= MAX_FAILURES:
+            utter(dispatcher, say.not_understood(key, failures, error, call))
+            turn.prompted = True
+        elif field(key).skippable:
+            turn.skip(key)
+            turn.failures.pop(key, None)
+            dispatcher.utter_message(text=say.skipped(key))
+        else:
+            turn.failures.pop(key, None)
+            dispatcher.utter_message(text=say.gave_up(key, call))
+            turn.stopped = True
+
+
+class AskField(Action):
+    """Asks one question of a form, unless the validator already said what to answer."""
+
+    form = ""
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.form}_{self.slot}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if tracker.get_slot(PROMPTED) and tracker.get_slot(PROMPTED) == message_id(tracker):
+            return []
+        call = load_call_or_apologise(dispatcher)
+        if call is not None:
+            utter(dispatcher, say.question(self.slot, call))
+        return []

@@ -1,0 +1,235 @@
+"""The field registry: one declaration per answer the assistant collects.
+
+Each :class:`Field` holds its key, the applicant's label, the label used inside a sentence,
+the staff and export label, its parser (free French text -> normalised value, or an error
+message), the words that name it in a correction, and whether it may stay "à préciser".
+The eligibility form, the pre-application form, the CLI, the staff pages and the exports
+all read these declarations; the questions, the "why" texts and the help live in
+:mod:`bot.prompts` and :mod:`bot.application_prompts`, keyed by the same names.
+No Rasa import.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple
+
+from bot import normalize, normalize_contact
+from bot.call import CallFacts
+from bot.normalize_contact import Parsed
+
+__all__ = [
+    "APPLICATION_FIELDS", "ELIGIBILITY_FIELDS", "FIELDS", "Field", "LEGAL_FORM_LABELS", "MAX_AMOUNT",
+    "STAGE_LABELS", "field", "fields_named", "parse_field", "read_money", "strip_identifiers",
+]
+
+# An amount above this is a typing error, not a project of this call (the maximum grant is 15 000 €).
+MAX_AMOUNT = 100_000_000
+
+LEGAL_FORM_LABELS: Dict[str, str] = {
+    "association": "association", "cooperative": "coopérative", "mutuelle": "mutuelle", "fondation": "fondation",
+    "siae": "structure d'insertion (SIAE)", "esus_company": "entreprise agréée ESUS",
+    "company": "entreprise commerciale", "company_no_esus": "entreprise commerciale sans agrément ESUS",
+    "sole_trader": "entrepreneur individuel", "public_body": "organisme public",
+    "group_in_creation": "collectif pas encore constitué",
+}
+STAGE_LABELS: Dict[str, str] = {
+    "emergence": "émergence", "startup": "démarrage", "established": "déjà en activité",
+    "running_costs": "fonctionnement courant",
+}
+
+
+def read_money(value: Any) -> Optional[float]:
+    """An amount in euros from a number or French text; None when absent, zero, negative or absurd."""
+    if isinstance(value, bool) or value is None:
+        return None
+    amount = float(value) if isinstance(value, (int, float)) else normalize.parse_amount(str(value))
+    return amount if amount is not None and 0 < amount <= MAX_AMOUNT else None
+
+
+def _commune(text: str, call: CallFacts) -> Optional[str]:
+    match = normalize.parse_commune(text, call)
+    if match is None:
+        return None
+    return match.name if match.in_territory or not match.postcode else match.postcode
+
+
+def _checked(value: Any, error: str) -> Parsed:
+    return Parsed(value) if value is not None else Parsed(None, error)
+
+
+def _eligibility_parser(key: str) -> Callable[[str, CallFacts], Parsed]:
+    def parse(text: str, call: CallFacts) -> Parsed:
+        from bot.prompts import INVALID  # texts only; imported late to keep this module light
+
+        if key == "structure":
+            value: Any = normalize.parse_legal_form(text)
+        elif key == "commune":
+            value = _commune(text, call)
+        elif key == "stage":
+            value = normalize.parse_stage(text)
+        elif key in ("amount", "total_budget"):
+            value = read_money(text)
+        else:
+            value = normalize.parse_yes_no(text)
+        return _checked(value, INVALID[key])
+    return parse
+
+
+def _contact_parser(parse: Callable[[str], Parsed]) -> Callable[[str, CallFacts], Parsed]:
+    def parse_text(text: str, call: CallFacts) -> Parsed:
+        parsed = parse(text)
+        value = parsed.value.isoformat() if hasattr(parsed.value, "isoformat") else parsed.value
+        return Parsed(value, parsed.error)
+    return parse_text
+
+
+def _free(label: str, min_chars: int, max_chars: int) -> Callable[[str, CallFacts], Parsed]:
+    return _contact_parser(lambda text: normalize_contact.parse_free_text(
+        text, min_chars=min_chars, max_chars=max_chars, field_label=label))
+
+
+_IDENTIFIERS = re.compile(r"\S+@\S+|(?:\+33|0033|0)[\s.\-]?[1-9](?:[\s.\-]?\d{2}){4}|\b(?:\d[\s.]?){14}\b")
+
+
+def strip_identifiers(text: str) -> str:
+    """A name typed with an e-mail or phone number after it: keep the name only."""
+    cleaned = re.sub(r"\s+", " ", _IDENTIFIERS.sub(" ", text or "")).strip()
+    for _ in range(3):  # "Marie Curie mail : … tél : …" ends with two such words
+        cleaned = re.sub(r"[\s,;:/-]*\b(siret|e-?mail|mail|t[ée]l[ée]phone|t[ée]l|num[ée]ro)\b[\s:]*$", "",
+                         cleaned, flags=re.IGNORECASE)
+    return cleaned.strip(" ,;:-")
+
+
+def _name(parse: Callable[[str, CallFacts], Parsed]) -> Callable[[str, CallFacts], Parsed]:
+    return lambda text, call: parse(strip_identifiers(text), call)
+
+
+def _consent(text: str, call: CallFacts) -> Parsed:
+    from bot.application_prompts import CONSENT_NOT_UNDERSTOOD
+
+    return _checked(normalize.parse_yes_no(text), CONSENT_NOT_UNDERSTOOD)
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str                # the applicant's and the staff's label ("Montant demandé")
+    phrase: str               # inside a sentence ("le montant demandé")
+    parse: Callable[[str, CallFacts], Parsed]
+    words: Tuple[str, ...] = ()   # folded words naming the field in a correction, most specific first
+    skippable: bool = False   # may stay "à préciser" when the applicant does not know
+    column: Optional[str] = None  # column of the drafts table when it differs from the key
+    export_label: Optional[str] = None
+    free_text: bool = False   # any text is a value: a correction must say where the new value starts
+
+    @property
+    def staff_label(self) -> str:
+        return self.export_label or self.label
+
+    @property
+    def db_column(self) -> str:
+        return self.column or self.key
+
+    def display(self, value: Any) -> str:
+        """A value as the applicant and the staff read it."""
+        from bot.answers import euros
+
+        if value is None or value == "":
+            return "à préciser" if self.skippable else "—"
+        if self.key == "structure":
+            return LEGAL_FORM_LABELS.get(value, str(value))
+        if self.key == "stage":
+            return STAGE_LABELS.get(value, str(value))
+        if self.key in ("amount", "total_budget"):
+            return euros(float(value))
+        if isinstance(value, bool):
+            return "oui" if value else "non"
+        if self.key == "start_date":
+            match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(value))
+            return f"{match[3]}/{match[2]}/{match[1]}" if match else str(value)
+        return str(value)
+
+
+_FIELDS = (
+    Field("consent", "Accord pour l'enregistrement", "votre accord", _consent),
+    Field("org_name", "Structure", "le nom de la structure", _name(_free("le nom de la structure", 2, 200)),
+          ("nom de la structure", "nom de l association", "nom de l asso", "raison sociale",
+           "nom de l organisation"), free_text=True),
+    Field("structure", "Forme juridique", "la forme juridique", _eligibility_parser("structure"),
+          ("forme juridique", "statut", "statuts", "forme", "structure", "juridique"), skippable=True,
+          column="legal_form"),
+    Field("esus", "Agrément ESUS", "l'agrément ESUS", _eligibility_parser("esus"), ("esus", "agrement"),
+          skippable=True),
+    Field("siret", "SIRET", "le numéro SIRET", _contact_parser(normalize_contact.parse_siret), ("siret", "siren")),
+    Field("commune", "Commune", "la commune", _eligibility_parser("commune"),
+          ("commune", "ville", "adresse", "code postal", "localisation"), skippable=True),
+    Field("contact_name", "Personne à contacter", "le nom de la personne à contacter",
+          _name(_contact_parser(normalize_contact.parse_person_name)),
+          ("nom du contact", "nom de la personne", "personne a contacter", "mon nom", "contact"), free_text=True),
+    Field("email", "E-mail", "l'adresse e-mail", _contact_parser(normalize_contact.parse_email),
+          ("e mail", "email", "mail", "courriel", "adresse mail")),
+    Field("phone", "Téléphone", "le téléphone", _contact_parser(normalize_contact.parse_phone),
+          ("telephone", "numero de tel", "tel", "portable", "mobile")),
+    Field("project_title", "Titre du projet", "le titre du projet", _free("le titre du projet", 3, 200),
+          ("titre", "nom du projet", "intitule"), free_text=True),
+    Field("project_description", "Description", "la description du projet",
+          _free("la description du projet", 20, 3000), ("description", "descriptif", "presentation du projet"), free_text=True),
+    Field("beneficiaries", "Public visé", "le public visé", _free("le public visé", 3, 1000),
+          ("public vise", "public", "beneficiaires", "beneficiaire"), free_text=True),
+    Field("jobs", "Emplois créés ou consolidés", "le nombre d'emplois", _contact_parser(normalize_contact.parse_jobs),
+          ("emplois", "emploi", "postes", "embauches", "embauche", "etp")),
+    Field("start_date", "Date de démarrage prévue", "la date de démarrage",
+          _contact_parser(normalize_contact.parse_start_date), ("date de demarrage", "date", "demarrage prevu")),
+    Field("stage", "Stade du projet", "le stade du projet", _eligibility_parser("stage"),
+          ("stade", "phase", "etape", "avancement"), skippable=True),
+    Field("amount", "Montant demandé", "le montant demandé", _eligibility_parser("amount"),
+          ("montant demande", "montant", "somme demandee", "somme", "subvention demandee", "subvention"),
+          skippable=True),
+    Field("total_budget", "Budget total", "le budget total du projet", _eligibility_parser("total_budget"),
+          ("budget total", "budget", "cout total", "cout du projet", "cout"), skippable=True),
+    Field("other_department_aid", "Autre aide du Département", "une éventuelle autre aide du Département",
+          _eligibility_parser("other_department_aid"),
+          ("autre aide", "aide du departement", "deja une aide", "autre financement"), skippable=True),
+)
+
+FIELDS: Dict[str, Field] = {f.key: f for f in _FIELDS}
+ELIGIBILITY_FIELDS = ("structure", "esus", "commune", "stage", "amount", "total_budget", "other_department_aid")
+APPLICATION_FIELDS = (
+    "org_name", "structure", "siret", "commune", "contact_name", "email", "phone", "project_title",
+    "project_description", "beneficiaries", "jobs", "start_date", "stage", "amount", "total_budget",
+    "other_department_aid",
+)
+
+
+def field(key: str) -> Field:
+    return FIELDS[key]
+
+
+def parse_field(key: str, text: str, call: CallFacts) -> Parsed:
+    """The value of one field read from a whole message, or the French error to show."""
+    return FIELDS[key].parse(text or "", call)
+
+
+_WORD_PATTERNS: Dict[str, "re.Pattern[str]"] = {
+    f.key: re.compile(r"\b(" + "|".join(re.escape(w) for w in f.words) + r")\b") for f in _FIELDS if f.words
+}
+
+
+def fields_named(text: str, among: Optional[Tuple[str, ...]] = None) -> Tuple[str, ...]:
+    """The fields a message names ("je me suis trompé sur le montant" -> ("amount",)), matched on
+    word boundaries, the most specific name first (the longest matching word wins)."""
+    folded = normalize.fold(text or "")
+    spans = [(m.start(1), m.end(1), key) for key, pattern in _WORD_PATTERNS.items()
+             if among is None or key in among for m in pattern.finditer(folded)]
+    # A name inside a longer one ("structure" in "nom de la structure") does not count.
+    spans = [s for s in spans if not any(o[0] <= s[0] and s[1] <= o[1] and o[1] - o[0] > s[1] - s[0]
+                                         for o in spans)]
+    best: Dict[str, int] = {}
+    for start, end, key in spans:
+        best[key] = max(best.get(key, 0), end - start)
+    return tuple(sorted(best, key=lambda key: -best[key]))
+
+
+def labels(keys: Tuple[str, ...], attribute: str = "label") -> Mapping[str, str]:
+    return {key: getattr(FIELDS[key], attribute) for key in keys}

@@ -1,0 +1,216 @@
+"""What an applicant's message means while a form asks a question (see docs/conversation.md).
+
+:func:`read_message` is pure: the text, the field asked, the answers known so far and the
+classifier's intent in; a :class:`Reading` out. The Rasa form validators only apply it.
+The answer is read by the parser of the field asked, from the whole message. Other fields
+are filled only from a message that describes the project (facts with clear cues, never a
+bare number) and never overwrite an answer: only an explicit correction does.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field as dataclass_field
+from typing import Any, Dict, Mapping, Optional, Sequence
+
+from bot import normalize
+from bot.call import CallFacts
+from bot.fields import FIELDS, fields_named, parse_field, read_money
+from bot.normalize_contact import Parsed
+from bot.normalize_communes import match_commune
+
+STOP, WHY, DONT_KNOW, SKIP, CORRECTION, ANSWER, DESCRIPTION, QUESTION, CHITCHAT, UNCLEAR = (
+    "stop", "why", "dont_know", "skip", "correction", "answer", "description", "question", "chitchat", "unclear",
+)
+
+# Intents that are not questions about the call.
+CONVERSATION_INTENTS = {
+    "greet", "goodbye", "thank", "bot_challenge", "ask_help", "affirm", "deny", "inform", "check_eligibility",
+    "correct_answer", "ask_why", "out_of_scope", "nlu_fallback", "start_application", "resume_application",
+    "delete_data",
+}
+CHITCHAT_INTENTS = {"greet", "thank", "bot_challenge"}
+
+_STOP = re.compile(
+    r"^(stop+|stoppe|stopper|arrete|arreter|arretons|on arrete|on arrete la|arrete tout|annule|annuler|annulation"
+    r"|laisse tomber|laissez tomber|j abandonne|abandonner|quitter|quitte|sortir|fin|terminer|au revoir|bye"
+    r"|ciao|salut bye|je veux arreter|je veux sortir|j arrete|on laisse tomber|cancel)"
+    r"( (la|le|tout|ca|cette verification|la verification|le formulaire|merci|svp|s il vous plait))*$"
+)
+_WHY = re.compile(
+    r"^(mais )?pourquoi( ca| donc| cette question| vous me demandez ca| tu me demandes ca| c est important"
+    r"| vous demandez ca| vous voulez savoir ca)?$|\bpourquoi (cette|vous me|tu me|me) (question|demand)"
+    r"|\b(a quoi ca sert|ca sert a quoi)\b"
+)
+_DONT_KNOW = re.compile(
+    r"\b(je )?(ne )?(sai[st]?|sais) (pas|plus|rien)\b|\bj sais pas\b|\bjsp\b|\bchais pas\b|\bsais pas\b"
+    r"|aucune idee|\bpas (sur|sure|certain|certaine)\b|\bje ne connais pas\b|\bje connais pas\b"
+    r"|\bje (n )?en ai aucune idee\b|\bbonne question\b|\bje (ne )?suis pas sur|\bje verifie\b|\bignore\b"
+    r"|\bj en sais rien\b|\bne sait pas\b|^\?+$|^(euh|hum|bof)\b"
+)
+_SKIP = re.compile(
+    r"^(passer|passe|je passe|on passe|passons|passer cette question|passer la question|question suivante"
+    r"|suivant|suivante|skip|next|a preciser|plus tard|je prefere ne pas repondre|sans reponse)( svp| merci)?$"
+)
+_CORRECTION = re.compile(
+    r"^(non|nan|pardon|oups|attends?|attendez)\b|\ben fait\b|\benfaite?\b|\bfinalement\b|\bplutot\b"
+    r"|\bje me suis trompe|\bje me suis plante|\berreur\b|\bcorrig|\bcorrection\b|\bmodifi|\bchang|\bremplac"
+    r"|\brectifi|\bc etait\b|\bpas (le|la|l|les) [a-z]+ mais\b"
+)
+_NEW_VALUE = re.compile(r"(?:c\s*['’]?\s*est|:|devient|sera|plut[oô]t|remplac\w* par)\s+(.+)$", re.IGNORECASE)
+_REQUEST_WORDS = re.compile(
+    r"\b(demand|sollicit|subvention|aide de|aide d environ|besoin de|financement de|montant|obtenir|recevoir)")
+_BUDGET_WORDS = re.compile(r"\b(budget|cout|coute|total|globale?)\b")
+_NOT_AMOUNTS = re.compile(r"\bloi (de )?1901\b|\b(code postal|cp)\s*\d{5}\b|\b9[1-5] ?\d{3}\b|\b7[578] ?\d{3}\b")
+_POSTCODE_CUE = re.compile(r"\b(code postal|cp)\s*(\d{2} ?\d{3})\b|(?<!\d)(94 ?\d{3})(?!\d)")
+
+
+@dataclass
+class Reading:
+    kind: str
+    values: Dict[str, Any] = dataclass_field(default_factory=dict)  # field -> normalised value
+    field: Optional[str] = None  # the field a correction or an error is about
+    error: Optional[str] = None  # the parser's French message when the answer was not understood
+    cleared: Optional[str] = None  # a field to ask again (correction without a value)
+
+
+_INTERROGATIVE = re.compile(
+    r"^(est ce qu|est ce que|qui|quoi|quel|quelle|quels|quelles|comment|combien|pourquoi|ou|quand|c est quoi"
+    r"|peut on|peux je|puis je|pouvons nous|pouvez vous|on peut|je peux|faut il|doit on|y a t il|a t on"
+    r"|je voudrais savoir|j aimerais savoir|je me demandais|dites moi|dis moi)\b"
+)
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, no punctuation, single spaces."""
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", normalize.fold(text or ""))).strip()
+
+
+def looks_like_question(text: str) -> bool:
+    """A sentence asked as a question: a question mark, or an interrogative opening."""
+    folded = fold(text)
+    return len(folded.split()) >= 2 and ("?" in (text or "") or bool(_INTERROGATIVE.match(folded)))
+
+
+def is_question(text: str, intent: Optional[str]) -> bool:
+    """A question about the call: an FAQ intent, or a sentence asked as a question."""
+    return (bool(intent) and intent not in CONVERSATION_INTENTS) or looks_like_question(text)
+
+
+def _commune_in_description(text: str, call: CallFacts) -> Optional[str]:
+    """A commune named in a sentence: by its name (no fuzzy guess), or a 94 postcode, never a bare number."""
+    folded = fold(text)
+    code = _POSTCODE_CUE.search(folded)
+    names_only = re.sub(r"\d+", " ", folded)
+    match = match_commune(names_only, call, normalize.fold, fuzzy=False)
+    if match is None and code:
+        match = normalize.parse_commune((code.group(2) or code.group(3)), call)
+    if match is None:
+        return None
+    return match.name if match.in_territory or not match.postcode else match.postcode
+
+
+def _amounts_in_description(text: str) -> Dict[str, float]:
+    """The request and the budget named in a sentence, only with words that say which is which."""
+    folded = _NOT_AMOUNTS.sub(" ", fold(text))
+    amounts = [a for a in normalize.parse_amounts(folded) if read_money(a) is not None]
+    if len(amounts) >= 2:
+        request, budget = normalize.parse_request_and_budget(folded)
+        found = {"amount": request, "total_budget": budget}
+        return {k: v for k, v in found.items() if read_money(v) is not None}
+    if len(amounts) == 1:
+        if _BUDGET_WORDS.search(folded):
+            return {"total_budget": amounts[0]}
+        if _REQUEST_WORDS.search(folded):
+            return {"amount": amounts[0]}
+    return {}
+
+
+def facts_in(text: str, call: CallFacts, among: Sequence[str]) -> Dict[str, Any]:
+    """Facts a message states with clear cues: legal form, commune by name, stage, request, budget."""
+    facts: Dict[str, Any] = {}
+    folded = fold(text)
+    form = normalize.parse_legal_form(re.sub(r"\b(communes?|departement|region|ville)\b", " ", folded))
+    if form == "public_body" and not re.search(r"\b(mairie|ccas|collectivite|etablissement public)", folded):
+        form = None
+    if form:
+        facts["structure"] = form
+        if form in ("esus_company", "company_no_esus"):
+            facts["esus"] = form == "esus_company"
+    commune = _commune_in_description(text, call)
+    if commune:
+        facts["commune"] = commune
+    stage = normalize.parse_stage(folded)
+    if stage:
+        facts["stage"] = stage
+    facts.update(_amounts_in_description(text))
+    return {k: v for k, v in facts.items() if k in among}
+
+
+def _correction(text: str, intent: Optional[str], asked: Optional[str], fields: Sequence[str],
+                known: Mapping[str, Any], call: CallFacts) -> Optional[Reading]:
+    folded = fold(text)
+    if intent != "correct_answer" and not _CORRECTION.search(folded):
+        return None
+    named = [f for f in fields_named(text, tuple(fields)) if f != asked]
+    if named:
+        target = named[0]
+        if FIELDS[target].free_text:  # "le titre c'est Jardins partagés", never "le titre est faux"
+            after = _NEW_VALUE.search(text)
+            parsed = parse_field(target, after.group(1), call) if after else Parsed(None)
+        else:
+            parsed = parse_field(target, text, call)
+        if parsed.value is not None:
+            return Reading(CORRECTION, {target: parsed.value}, field=target)
+        if asked is None or parse_field(asked, text, call).value is None:
+            return Reading(CORRECTION, field=target, cleared=target)
+        return None
+    changed = {k: v for k, v in facts_in(text, call, fields).items()
+               if k != asked and known.get(k) is not None and known.get(k) != v}
+    if changed and (asked is None or parse_field(asked, text, call).value is None):
+        return Reading(CORRECTION, changed, field=next(iter(changed)))
+    return None
+
+
+def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], known: Mapping[str, Any],
+                 intent: Optional[str], call: CallFacts) -> Reading:
+    """What the message means for a form whose fields are ``fields`` and which asks ``asked``."""
+    folded = fold(text)
+    if not folded:
+        return Reading(UNCLEAR, field=asked)
+    if _STOP.match(folded) or (intent == "goodbye" and len(folded.split()) <= 4):
+        return Reading(STOP)
+    if asked is None:  # the opening of a form: a description at most
+        return Reading(DESCRIPTION, {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None})
+    if intent == "ask_why" or _WHY.search(folded):
+        return Reading(WHY, field=asked)
+    correction = _correction(text, intent, asked, fields, known, call)
+    if correction is not None:
+        return correction
+    parsed = parse_field(asked, text, call)
+    if parsed.value is not None and not (looks_like_question(text) and len(folded.split()) >= 3):
+        values = {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None and k != asked}
+        if asked in ("amount", "total_budget"):
+            values.pop("amount" if asked == "total_budget" else "total_budget", None)
+            both = _amounts_in_description(text)
+            if len(both) == 2:
+                values = {**values, **both}
+        values[asked] = values.get(asked, parsed.value)
+        return Reading(ANSWER, values, field=asked)
+    if _DONT_KNOW.search(folded) or intent == "ask_help":
+        return Reading(DONT_KNOW, field=asked)
+    if _SKIP.match(folded):
+        return Reading(SKIP, field=asked)
+    described = {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None and k != asked}
+    if described:
+        return Reading(DESCRIPTION, described, field=asked)
+    if is_question(text, intent):
+        return Reading(QUESTION, field=asked)
+    if intent in CHITCHAT_INTENTS:
+        return Reading(CHITCHAT, field=asked)
+    return Reading(UNCLEAR, field=asked, error=parsed.error)
+
+
+def read_correction(text: str, *, fields: Sequence[str], known: Mapping[str, Any],
+                    call: CallFacts) -> Optional[Reading]:
+    """A correction outside a form ("en fait on est à Créteil"): the field and its new value, if any."""
+    return _correction(text, "correct_answer", None, fields, known, call)

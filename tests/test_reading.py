@@ -1,0 +1,42 @@
+"""How a message is read while a form asks a question (cases in tests/cases/reading.yml)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.call import get_call
+from bot.fields import APPLICATION_FIELDS, ELIGIBILITY_FIELDS, fields_named
+from bot.reading import read_correction, read_message
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases" / "reading.yml").read_text(encoding="utf-8"))
+FORM_FIELDS = ("consent",) + tuple(dict.fromkeys(ELIGIBILITY_FIELDS + APPLICATION_FIELDS))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['asked']}:{c['text'][:40]}" for c in CASES])
+def test_reading(case):
+    fields = ELIGIBILITY_FIELDS if case["asked"] != "consent" else FORM_FIELDS
+    reading = read_message(case["text"], asked=case["asked"], fields=fields, known=case.get("known") or {},
+                           intent=case.get("intent"), call=get_call())
+    assert reading.kind == case["kind"]
+    if "values" in case:
+        assert reading.values == case["values"]
+    assert reading.cleared == case.get("cleared")
+
+
+def test_correction_words_match_whole_words_only():
+    # "demande" is not a word of the amount: asking to correct the commune names the commune.
+    assert fields_named("je demande à corriger la commune") == ("commune",)
+    assert fields_named("le budget total c'est 40 000") == ("total_budget",)
+    assert fields_named("change le nom de la structure", APPLICATION_FIELDS) == ("org_name",)
+    assert fields_named("mon telephone a changé") == ("phone",)
+    assert fields_named("une étape importante") == ("stage",)
+    assert fields_named("montagne") == ()
+
+
+def test_correction_after_the_verdict_keeps_other_answers():
+    known = {"structure": "association", "commune": "Paris", "amount": 12000}
+    found = read_correction("en fait on est à Créteil", fields=ELIGIBILITY_FIELDS, known=known, call=get_call())
+    assert found is not None and found.values == {"commune": "Créteil"}
+    assert read_correction("merci beaucoup", fields=ELIGIBILITY_FIELDS, known=known, call=get_call()) is None
