@@ -17,17 +17,16 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from bot import normalize
 from bot.answers import euros, percent
 from bot.call import CallFacts, get_call
+from bot.fields import ELIGIBILITY_FIELDS, FIELDS
 
-ANSWER_KEYS = ("structure", "esus", "commune", "stage", "amount", "total_budget", "other_department_aid")
+ANSWER_KEYS = ELIGIBILITY_FIELDS
 CRITERIA = ("legal_form", "territory", "stage", "amount_range", "budget_share", "other_department_aid")
-ANSWER_LABELS = dict(zip(ANSWER_KEYS, (
-    "forme juridique", "agrément ESUS", "commune", "stade du projet", "montant demandé", "coût total du projet",
-    "autre aide du Département",
-)))
+# The one table of criterion labels: the verdict text, the card, the staff pages and the exports.
 CRITERION_LABELS = dict(zip(CRITERIA, (
-    "forme juridique", "territoire", "stade du projet", "montant demandé", "part du coût total",
-    "autre aide du Département",
+    "Forme juridique", "Territoire", "Stade du projet", "Montant demandé", "Part du budget",
+    "Autre aide du Département",
 )))
+ANSWER_LABELS = {key: FIELDS[key].phrase for key in ANSWER_KEYS}
 # Legal forms that pass outright, with how to name them.
 _ESS_FORMS = {
     "association": "Une association", "cooperative": "Une coopérative", "mutuelle": "Une mutuelle",
@@ -59,7 +58,8 @@ class Verdict:
         return next((r for r in self.reasons if r.criterion == criterion), None)
 
     def _labels(self, status: str) -> str:
-        return ", ".join(CRITERION_LABELS[r.criterion] for r in self.reasons if r.status == status)
+        labels = (CRITERION_LABELS[r.criterion] for r in self.reasons if r.status == status)
+        return ", ".join(label[0].lower() + label[1:] for label in labels)
 
     def summary(self) -> str:
         """One French sentence for the outcome; a positive outcome is never a promise of a grant."""

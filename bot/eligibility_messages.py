@@ -1,58 +1,21 @@
 """French text around the eligibility verdict: the message shown in conversation."""
 from __future__ import annotations
 
-from typing import List, Optional
+from typing import List
 
 from bot.answers import contact
 from bot.call import CallFacts
-from bot.eligibility import Verdict
-from bot.normalize import fold
+from bot.eligibility import CRITERION_LABELS, Verdict
+from bot.fields import ELIGIBILITY_FIELDS, FIELDS
 
-ANSWER_KEYS = ("structure", "esus", "commune", "stage", "amount", "total_budget", "other_department_aid")
-
-CRITERION_LABELS = {
-    "legal_form": "Forme juridique",
-    "territory": "Territoire",
-    "stage": "Stade du projet",
-    "amount_range": "Montant demandé",
-    "budget_share": "Part du budget",
-    "other_department_aid": "Autre aide du Département",
-}
+ANSWER_KEYS = ELIGIBILITY_FIELDS
 
 STATUS_ICONS = {"pass": "✔", "fail": "✘", "condition": "⚠", "unknown": "?"}
 STATUS_LABELS = {"pass": "conforme", "fail": "non conforme", "condition": "sous condition", "unknown": "à préciser"}
 STATUS_MARKS = {status: f"{STATUS_ICONS[status]} {label}" for status, label in STATUS_LABELS.items()}
 ADVICE_HEADING = "Ce qui pourrait changer le résultat"
 
-QUESTION_LABELS = {
-    "structure": "la forme juridique",
-    "esus": "l'agrément ESUS",
-    "commune": "la commune",
-    "stage": "le stade du projet",
-    "amount": "le montant demandé",
-    "total_budget": "le budget total",
-    "other_department_aid": "une éventuelle aide du Département",
-}
-
-# Words (folded: no accents, lower case) naming an answer the applicant wants to correct.
-_FIELD_WORDS = (
-    ("total_budget", ("budget", "cout total")),
-    ("amount", ("montant", "somme", "demande")),
-    ("commune", ("commune", "ville", "adresse", "code postal")),
-    ("esus", ("esus", "agrement")),
-    ("structure", ("forme", "statut", "structure", "juridique")),
-    ("stage", ("stade", "phase", "etape")),
-    ("other_department_aid", ("aide", "financement")),
-)
-
-
-def field_from_text(text: str) -> Optional[str]:
-    """Which answer a correction request names ("je me suis trompé sur le montant")."""
-    folded = fold(text or "")
-    for key, words in _FIELD_WORDS:
-        if any(word in folded for word in words):
-            return key
-    return None
+QUESTION_LABELS = {key: FIELDS[key].phrase for key in ANSWER_KEYS}
 
 
 _OUTCOMES = {

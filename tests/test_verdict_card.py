@@ -88,7 +88,7 @@ def test_incomplete(call):
                               "budget_share": "unknown", "other_department_aid": "unknown"}
     assert {c["status_label"] for c in card["criteria"] if c["status"] == "unknown"} == {"à préciser"}
     assert card["missing"] == ["amount", "other_department_aid"]
-    assert card["notes"][0].startswith("Il me manque : le montant demandé, une éventuelle aide du Département.")
+    assert card["notes"][0].startswith("Il me manque : le montant demandé, une éventuelle autre aide du Département.")
     assert len(card["notes"]) == 2  # then the contact of the service
     assert card["advice"] == []
     assert card["buttons"] == [{"title": "Reprendre la vérification", "payload": "vérifier mon éligibilité"}]
