@@ -71,6 +71,11 @@ class ValidateApplicationForm(FieldFormValidator):
             keys.remove("siret")
         return keys
 
+    def opened(self, turn: Turn, tracker: Tracker) -> None:
+        """Starting the pre-application again after a "non" to the consent asks for it again."""
+        if turn.values.get("consent") is False:
+            turn.set("consent", None)
+
     def after_values(self, turn: Turn, tracker: Tracker) -> None:
         super().after_values(turn, tracker)
         if "consent" in turn.changed:

@@ -88,6 +88,9 @@ class FieldFormValidator(Action):
     def ends_early(self, turn: Turn, call: CallFacts) -> bool:
         return False
 
+    def opened(self, turn: Turn, tracker: Tracker) -> None:
+        """Called when the form starts (or starts again)."""
+
     def after_values(self, turn: Turn, tracker: Tracker) -> None:
         """Derived values (the ESUS answer follows the legal form)."""
         if "structure" in turn.changed and "esus" in turn.values:
@@ -109,9 +112,11 @@ class FieldFormValidator(Action):
         call = load_call_or_apologise(dispatcher)
         if call is None:
             return [SlotSet(LAST_READ, this_message), SlotSet("requested_slot", asked)]
-        if not tracker.active_loop and latest_intent(tracker) in ("check_eligibility", "start_application"):
-            turn.skipped = []  # a new start asks again what was left "à préciser"
+        if not tracker.active_loop:
             asked = None
+            self.opened(turn, tracker)
+            if latest_intent(tracker) in ("check_eligibility", "start_application"):
+                turn.skipped = []  # a new start asks again what was left "à préciser"
         if tracker.get_slot(LAST_READ) != this_message:
             message = reading.read_message(latest_text(tracker), asked=asked, fields=self.keys, known=turn.values,
                                            intent=latest_intent(tracker), call=call)

@@ -76,7 +76,7 @@ class Reading:
 _INTERROGATIVE = re.compile(
     r"^(est ce qu|est ce que|qui|quoi|quel|quelle|quels|quelles|comment|combien|pourquoi|ou|quand|c est quoi"
     r"|peut on|peux je|puis je|pouvons nous|pouvez vous|on peut|je peux|faut il|doit on|y a t il|a t on"
-    r"|je voudrais savoir|j aimerais savoir|je me demandais|dites moi|dis moi)\b"
+    r"|je voudrais savoir|j aimerais savoir|je me demandais|dites moi|dis moi|c quoi|c koi|cest quoi|koi)\b"
 )
 
 
@@ -92,8 +92,10 @@ def looks_like_question(text: str) -> bool:
 
 
 def is_question(text: str, intent: Optional[str]) -> bool:
-    """A question about the call: an FAQ intent, or a sentence asked as a question."""
-    return (bool(intent) and intent not in CONVERSATION_INTENTS) or looks_like_question(text)
+    """A question about the call: a sentence asked as a question, or a sentence of several words that the
+    classifier took for a question (a short answer such as "dans trois mois" is not a question)."""
+    faq = bool(intent) and intent not in CONVERSATION_INTENTS
+    return looks_like_question(text) or (faq and len(fold(text).split()) >= 5)
 
 
 def _commune_in_description(text: str, call: CallFacts) -> Optional[str]:

@@ -212,3 +212,9 @@ async def test_question_in_the_middle_is_answered_and_nothing_is_overwritten(mak
     values = slot_values(await ValidateApplicationForm().run(dispatcher, tracker, DOMAIN))
     assert "15 000 €" in dispatcher.messages[0]["text"]
     assert values["requested_slot"] == "commune" and "commune" not in values and "org_name" not in values
+
+async def test_starting_again_after_refusing_asks_for_consent_again(make_tracker, dispatcher, database):
+    tracker = make_tracker(slots={"consent": False}, text="je veux préparer ma pré-candidature",
+                           intent="start_application")
+    values = slot_values(await ValidateApplicationForm().run(dispatcher, tracker, DOMAIN))
+    assert values["consent"] is None and values["requested_slot"] == "consent"
