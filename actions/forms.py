@@ -41,6 +41,16 @@ def message_id(tracker: Tracker) -> str:
     return ""
 
 
+def active_before_message(tracker: Tracker) -> Optional[str]:
+    """The form that was active when the applicant wrote the latest message (None for an opening)."""
+    active: Optional[str] = None
+    last_user = max((i for i, e in enumerate(tracker.events) if e.get("event") == "user"), default=-1)
+    for event in tracker.events[:last_user]:
+        if event.get("event") == "active_loop":
+            active = event.get("name")
+    return active
+
+
 def utter(dispatcher: CollectingDispatcher, prompt: Prompt) -> None:
     dispatcher.utter_message(**prompt.as_message())
 
@@ -112,7 +122,7 @@ class FieldFormValidator(Action):
         call = load_call_or_apologise(dispatcher)
         if call is None:
             return [SlotSet(LAST_READ, this_message), SlotSet("requested_slot", asked)]
-        if not tracker.active_loop:
+        if active_before_message(tracker) != self.form:  # the form opens with this message
             asked = None
             self.opened(turn, tracker)
             if latest_intent(tracker) in ("check_eligibility", "start_application"):

@@ -35,7 +35,8 @@ def make_tracker():
             sender_id=sender_id,
             slots=dict(slots or {}),
             latest_message=latest_message,
-            events=[{"event": "user", "text": text, "parse_data": latest_message, "timestamp": next(_CLOCK)}],
+            events=([{"event": "active_loop", "name": active_loop}] if active_loop else []) + [
+                {"event": "user", "text": text, "parse_data": latest_message, "timestamp": next(_CLOCK)}],
             paused=False,
             followup_action=None,
             active_loop={"name": active_loop} if active_loop else {},
