@@ -92,6 +92,9 @@ class ActionCorrectAnswer(Action):
         keys = APPLICATION_FIELDS + ("esus",) if in_application else ELIGIBILITY_FIELDS
         known = {key: tracker.get_slot(key) for key in keys}
         found = read_correction(latest_text(tracker), fields=keys, known=known, call=call)
+        if found is None and not any(value is not None for value in known.values()):
+            dispatcher.utter_message(response="utter_fallback")  # nothing to correct: not a correction
+            return [FollowupAction("action_listen")]
         if found is None:
             prompt = WHAT_TO_CHANGE if in_application else WHICH_FIELD
             dispatcher.utter_message(**prompt.as_message())

@@ -101,14 +101,27 @@ def strip_identifiers(text: str) -> str:
     return cleaned.strip(" ,;:-")
 
 
+_INTRODUCTION = re.compile(
+    r"^\s*(c\s*['’]?\s*est\s+moi\s*[,:-]?|moi\s*[,:-]?\s*c\s*['’]?\s*est|je\s+suis|je\s+m\s*['’]?\s*appelle"
+    r"|c\s*['’]?\s*est|mon\s+nom\s+(c\s*['’]?\s*est|est)|ce\s+sera|il\s+s\s*['’]?\s*agit\s+de)\s*[,:-]?\s*",
+    re.IGNORECASE)
+
+
 def _name(parse: Callable[[str, CallFacts], Parsed]) -> Callable[[str, CallFacts], Parsed]:
-    return lambda text, call: parse(strip_identifiers(text), call)
+    """A name typed in a sentence ("c'est moi, Marie Curie", "Marie Curie, marie@exemple.fr")."""
+    return lambda text, call: parse(_INTRODUCTION.sub("", strip_identifiers(text), count=1) or text, call)
+
+
+_ACCEPT = re.compile(r"\b(j accepte|accepte|acceptons|je consens|consentement|allez y|vas y|ca me va|je veux bien)\b")
+_REFUSE = re.compile(r"\b(je refuse|refuse|refusons|pas d accord|je ne veux pas|je prefere pas|je prefere ne pas)\b")
 
 
 def _consent(text: str, call: CallFacts) -> Parsed:
     from bot.application_prompts import CONSENT_NOT_UNDERSTOOD
 
-    return _checked(normalize.parse_yes_no(text), CONSENT_NOT_UNDERSTOOD)
+    folded = normalize.fold(text)
+    value = False if _REFUSE.search(folded) else True if _ACCEPT.search(folded) else normalize.parse_yes_no(text)
+    return _checked(value, CONSENT_NOT_UNDERSTOOD)
 
 
 @dataclass(frozen=True)

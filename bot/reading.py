@@ -57,6 +57,9 @@ _CORRECTION = re.compile(
     r"|\brectifi|\bc etait\b|\bpas (le|la|l|les) [a-z]+ mais\b"
 )
 _NEW_VALUE = re.compile(r"(?:c\s*['’]?\s*est|:|devient|sera|plut[oô]t|remplac\w* par)\s+(.+)$", re.IGNORECASE)
+_STAGE_WORDS = re.compile(
+    r"\b(emergen\w*|demarr\w*|lancement|on lance|lancer|experimentation|faisabilite|fonctionnement"
+    r"|en activite|deja actif|deja active|phase|stade)\b")
 _REQUEST_WORDS = re.compile(
     r"\b(demand|sollicit|subvention|aide de|aide d environ|besoin de|financement de|montant|obtenir|recevoir)")
 _BUDGET_WORDS = re.compile(r"\b(budget|cout|coute|total|globale?)\b")
@@ -141,8 +144,8 @@ def facts_in(text: str, call: CallFacts, among: Sequence[str]) -> Dict[str, Any]
     commune = _commune_in_description(text, call)
     if commune:
         facts["commune"] = commune
-    stage = normalize.parse_stage(folded)
-    if stage:
+    stage = normalize.parse_stage(folded) if _STAGE_WORDS.search(folded) else None
+    if stage:  # only from words about the project's stage, never "test d'éligibilité" or "asso depuis 2010"
         facts["stage"] = stage
     facts.update(_amounts_in_description(text))
     return {k: v for k, v in facts.items() if k in among}
@@ -190,6 +193,8 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
         return correction
     parsed = parse_field(asked, text, call)
     if parsed.value is not None and not (looks_like_question(text) and len(folded.split()) >= 3):
+        if FIELDS[asked].free_text:  # a name or a description: "Les Cantines de Vitry" says nothing of the commune
+            return Reading(ANSWER, {asked: parsed.value}, field=asked)
         values = {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None and k != asked}
         if asked in ("amount", "total_budget"):
             values.pop("amount" if asked == "total_budget" else "total_budget", None)

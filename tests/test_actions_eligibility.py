@@ -7,7 +7,6 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from actions.forms import message_id
 from actions.eligibility import (
     ActionCorrectAnswer,
-    ActionExplainQuestion,
     ActionGiveVerdict,
     AskAmount,
     AskStructure,
@@ -264,9 +263,16 @@ def test_correction_after_the_verdict_takes_the_new_value(make_tracker, dispatch
 
 
 def test_correction_without_a_field_asks_which(make_tracker, dispatcher):
-    events = ActionCorrectAnswer().run(dispatcher, make_tracker(text="je veux corriger", intent="correct_answer"), {})
+    tracker = make_tracker(slots=ALL_GOOD, text="je veux corriger", intent="correct_answer")
+    events = ActionCorrectAnswer().run(dispatcher, tracker, {})
     assert events == [FollowupAction("action_listen")]
     assert dispatcher.messages[0]["buttons"]
+
+
+def test_correction_with_nothing_to_correct_is_not_understood(make_tracker, dispatcher):
+    tracker = make_tracker(text="<script>alert(1)</script><b>gras</b>", intent="correct_answer")
+    assert ActionCorrectAnswer().run(dispatcher, tracker, {}) == [FollowupAction("action_listen")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_fallback"]
 
 
 def test_questions_have_buttons_for_closed_questions(make_tracker, dispatcher):
