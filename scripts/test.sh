@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test, in the CI order: lint, unit tests, data validation, training,
-# tests through the REST webhook, conversation tests, NLU evaluation.
+# Every test, in the CI order: lint, unit tests, data validation, training, conversation
+# tests through the REST webhook (end-to-end conversations in tests/e2e/, equivalence with
+# the CLI, simulated applicants), browser tests, NLU evaluation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # No telemetry or error reports sent to Rasa: nothing leaves this machine.
@@ -24,16 +25,11 @@ step "Validation des données (rasa data validate)"
 step "Entraînement"
 bash scripts/train.sh
 
-step "Tests par le webhook REST (pytest -m rest)"
+step "Conversations de bout en bout, équivalence avec la CLI, porteurs simulés (pytest -m rest)"
 "$PY" -m pytest -m rest -q
 
 step "Tests dans le navigateur (Chromium headless, pytest -m browser)"
 "$PY" -m pytest -m browser -q
-
-step "Tests de conversation (rasa test core)"
-rm -rf results/stories
-"$VENV/bin/rasa" test core --model models/ess.tar.gz --stories tests/test_stories.yml \
-  --fail-on-prediction-errors --out results/stories
 
 step "Évaluation NLU sur l'échantillon réservé (tests/nlu_holdout)"
 rm -rf results/nlu
