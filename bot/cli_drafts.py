@@ -17,18 +17,17 @@ from decimal import Decimal
 from functools import wraps
 from typing import Any, Callable, Iterable, List, Optional, TextIO
 
+from bot.fields import APPLICATION_FIELDS, FIELDS
+
 EXIT_NOT_FOUND = 1
 EXIT_USAGE = 2
 EXIT_DATABASE = 2
 
+# Export headers: the staff label of each field (bot/fields.py), plus the draft's own columns.
 LABELS = {
-    "reference": "Référence", "org_name": "Structure", "legal_form": "Forme juridique", "siret": "SIRET",
-    "commune": "Commune", "contact_name": "Contact", "email": "E-mail", "phone": "Téléphone",
-    "project_title": "Titre du projet", "project_description": "Description du projet",
-    "beneficiaries": "Bénéficiaires", "jobs": "Emplois", "start_date": "Date de démarrage",
-    "amount": "Montant demandé (€)", "total_budget": "Budget total (€)",
-    "other_department_aid": "Autre aide du Département", "stage": "Stade du projet", "verdict": "Verdict",
-    "status": "Statut", "created_at": "Créé le (UTC)", "updated_at": "Modifié le (UTC)",
+    "reference": "Référence",
+    **{FIELDS[key].db_column: FIELDS[key].staff_label for key in APPLICATION_FIELDS},
+    "verdict": "Verdict", "status": "Statut", "created_at": "Créé le (UTC)", "updated_at": "Modifié le (UTC)",
     "consent_at": "Consentement le (UTC)",
 }
 STATUS_LABELS = {"new": "nouveau", "in_review": "en cours d'examen", "admissible": "recevable",

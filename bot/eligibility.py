@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 from bot import normalize
 from bot.answers import euros, percent
 from bot.call import CallFacts, get_call
-from bot.fields import ELIGIBILITY_FIELDS, FIELDS
+from bot.fields import ELIGIBILITY_FIELDS, FIELDS, read_money
 
 ANSWER_KEYS = ELIGIBILITY_FIELDS
 CRITERIA = ("legal_form", "territory", "stage", "amount_range", "budget_share", "other_department_aid")
@@ -103,8 +103,7 @@ def _read(value: Any, parse) -> Any:
 
 
 def _parse_money(value: Any) -> Optional[float]:
-    amount = float(value) if _is_number(value) else normalize.parse_amount(value) if isinstance(value, str) else None
-    return amount if amount is not None and 0 < amount < float("inf") else None
+    return read_money(value) if _is_number(value) or isinstance(value, str) else None
 
 
 def _text_parser(parse, types=(str,)):
