@@ -5,9 +5,13 @@ import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import latest_text
 from bot.answers import render_faq
+from bot.form_messages import CHECK_FROM_DESCRIPTION
+from bot.reading import describes_project
 from bot.call import CallDataError, CallFacts, get_call
 from bot.prompts import SERVICE_UNAVAILABLE
 
@@ -42,4 +46,28 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response="utter_fallback")
         else:
             dispatcher.utter_message(text=text)
+        return start_check_if_described(dispatcher, tracker, call)
+
+
+def start_check_if_described(dispatcher: CollectingDispatcher, tracker: Tracker,
+                             call: CallFacts) -> List[Dict[Text, Any]]:
+    """A question that also describes the project ("on est un collectif à Vitry, on voudrait 11 500 €,
+    c'est possible ?") goes on with the eligibility check, reading what the message says."""
+    if (tracker.active_loop or {}).get("name") or not describes_project(latest_text(tracker), call):
         return []
+    dispatcher.utter_message(text=CHECK_FROM_DESCRIPTION)
+    return [FollowupAction("eligibility_form")]
+
+
+class ActionFallback(Action):
+    """A message not understood: the check when it describes the project, otherwise a polite fallback."""
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        call = load_call_or_apologise(dispatcher)
+        events = start_check_if_described(dispatcher, tracker, call) if call is not None else []
+        if not events:
+            dispatcher.utter_message(response="utter_fallback")
+        return events

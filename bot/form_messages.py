@@ -104,3 +104,5 @@ CHECK_STOPPED = ("D'accord, j'arrête la vérification. Vos réponses sont gard�
                  "éligibilité » pour reprendre, ou posez-moi une question sur l'appel à projets.")
 APPLICATION_STOPPED = ("D'accord, j'arrête la pré-candidature ici. Ce que vous avez déjà répondu est gardé : écrivez "
                        "« préparer ma pré-candidature » pour continuer, ou posez-moi une question.")
+CHECK_FROM_DESCRIPTION = ("Vérifions l'éligibilité de votre projet à partir de ce que vous m'avez dit ; je vous pose "
+                          "seulement les questions qui manquent.")

@@ -60,6 +60,7 @@ _NEW_VALUE = re.compile(r"(?:c\s*['’]?\s*est|:|devient|sera|plut[oô]t|remplac
 _STAGE_WORDS = re.compile(
     r"\b(emergen\w*|demarr\w*|lancement|on lance|lancer|experimentation|faisabilite|fonctionnement"
     r"|en activite|deja actif|deja active|phase|stade)\b")
+_ASKING_FOR = re.compile(r"\b(on|je|nous) (demand|sollicit)\w*\b(?! a )")
 _REQUEST_WORDS = re.compile(
     r"\b(demand|sollicit|subvention|aide de|aide d environ|besoin de|financement de|montant|obtenir|recevoir)")
 _BUDGET_WORDS = re.compile(r"\b(budget|cout|coute|total|globale?)\b")
@@ -103,8 +104,8 @@ def is_question(text: str, intent: Optional[str]) -> bool:
 
 def _commune_in_description(text: str, call: CallFacts) -> Optional[str]:
     """A commune named in a sentence: by its name (no fuzzy guess), or a 94 postcode, never a bare number."""
-    folded = fold(text)
-    code = _POSTCODE_CUE.search(folded)
+    folded = normalize.fold(text)  # punctuation kept: a comma ends a place name
+    code = _POSTCODE_CUE.search(fold(text))
     names_only = re.sub(r"\d+", " ", folded)
     match = match_commune(names_only, call, normalize.fold, fuzzy=False)
     if match is None and code:
@@ -116,7 +117,7 @@ def _commune_in_description(text: str, call: CallFacts) -> Optional[str]:
 
 def _amounts_in_description(text: str) -> Dict[str, float]:
     """The request and the budget named in a sentence, only with words that say which is which."""
-    folded = _NOT_AMOUNTS.sub(" ", fold(text))
+    folded = _NOT_AMOUNTS.sub(" ", normalize.fold(text))  # punctuation kept: "5,5k€"
     amounts = [a for a in normalize.parse_amounts(folded) if read_money(a) is not None]
     if len(amounts) >= 2:
         request, budget = normalize.parse_request_and_budget(folded)
@@ -157,6 +158,8 @@ def _correction(text: str, intent: Optional[str], asked: Optional[str], fields: 
     if intent != "correct_answer" and not _CORRECTION.search(folded):
         return None
     named = [f for f in fields_named(text, tuple(fields)) if f != asked]
+    if not named and asked != "amount" and "amount" in fields and _ASKING_FOR.search(folded):
+        named = ["amount"]  # "non en fait on demande 9 000 €": the request, whatever the question
     if named:
         target = named[0]
         if FIELDS[target].free_text:  # "le titre c'est Jardins partagés", never "le titre est faux"
@@ -221,3 +224,9 @@ def read_correction(text: str, *, fields: Sequence[str], known: Mapping[str, Any
                     call: CallFacts) -> Optional[Reading]:
     """A correction outside a form ("en fait on est à Créteil"): the field and its new value, if any."""
     return _correction(text, "correct_answer", None, fields, known, call)
+
+
+def describes_project(text: str, call: CallFacts) -> bool:
+    """A message that states at least two facts of the project, one of them the structure or the place."""
+    facts = facts_in(text, call, ("structure", "commune", "stage", "amount", "total_budget"))
+    return len(facts) >= 2 and bool({"structure", "commune"} & set(facts))

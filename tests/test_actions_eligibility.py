@@ -309,3 +309,13 @@ async def test_real_question_is_not_taken_as_an_answer(make_tracker, dispatcher)
     values = slot_values(await validate(make_tracker, dispatcher, {**ALL_GOOD, "stage": None}, "stage",
                                         "c'est quoi la phase d'émergence ?", intent="ask_project_stage"))
     assert "stage" not in values and values["requested_slot"] == "stage"
+
+
+def test_a_message_not_understood_that_describes_the_project_starts_the_check(make_tracker, dispatcher):
+    from actions.faq import ActionFallback
+
+    described = make_tracker(text="bon on est un auto-entrepreneur à Champigny, 12 000 € ça passe", intent="nlu_fallback")
+    assert ActionFallback().run(dispatcher, described, {}) == [FollowupAction("eligibility_form")]
+    other = type(dispatcher)()
+    assert ActionFallback().run(other, make_tracker(text="zorglub", intent="nlu_fallback"), {}) == []
+    assert [m["response"] for m in other.messages] == ["utter_fallback"]

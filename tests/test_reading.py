@@ -40,3 +40,15 @@ def test_correction_after_the_verdict_keeps_other_answers():
     found = read_correction("en fait on est à Créteil", fields=ELIGIBILITY_FIELDS, known=known, call=get_call())
     assert found is not None and found.values == {"commune": "Créteil"}
     assert read_correction("merci beaucoup", fields=ELIGIBILITY_FIELDS, known=known, call=get_call()) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("on est un collectif pas encore constitué à Vitry, on voudrait demander 11 500 €, c'est possible ?", True),
+    ("on est un auto-entrepreneur à Champigny, on voudrait 12 000 €", True),
+    ("une association peut-elle candidater ?", False),
+    ("c'est quoi le montant maximum ?", False),
+])
+def test_a_question_that_describes_the_project(text, expected):
+    from bot.reading import describes_project
+
+    assert describes_project(text, get_call()) is expected
