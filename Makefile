@@ -4,7 +4,7 @@ VENV ?= .venv
 export VENV
 export RASA_TELEMETRY_ENABLED = false
 
-.PHONY: run test setup train bench lint clean
+.PHONY: run test setup train bench eval-conversations lint clean
 
 run:
 	@bash scripts/run.sh
@@ -21,6 +21,10 @@ train: setup
 bench: setup
 	@bash scripts/train.sh
 	@$(VENV)/bin/python scripts/bench.py
+
+eval-conversations: setup
+	@bash scripts/train.sh
+	@$(VENV)/bin/python scripts/eval_conversations.py
 
 lint: setup
 	@$(VENV)/bin/ruff check bot actions tests scripts
