@@ -9,30 +9,13 @@ from __future__ import annotations
 import unicodedata
 from typing import Callable, Dict, Optional
 
+from bot.answers_format import bullets as _bullets
+from bot.answers_format import euros, percent
+from bot.answers_format import more_info as _more_info
+from bot.answers_more import MORE_RENDERERS
 from bot.call import CallFacts
 
 Renderer = Callable[[CallFacts], str]
-
-
-def euros(amount: float) -> str:
-    """12000 -> '12 000 €' (French grouping, no decimals when whole)."""
-    if float(amount).is_integer():
-        text = f"{int(amount):,}".replace(",", " ")
-    else:
-        text = f"{amount:,.2f}".replace(",", " ").replace(".", ",")
-    return f"{text} €"
-
-
-def percent(value: float) -> str:
-    return f"{value:g} %".replace(".", ",")
-
-
-def _bullets(items) -> str:
-    return "\n".join(f"- {item}" for item in items)
-
-
-def _more_info(call: CallFacts) -> str:
-    return f"Pour les informations officielles, consultez le site du Département : {call.edition.website}"
 
 
 def eligible_structures(call: CallFacts) -> str:
@@ -132,7 +115,10 @@ def criterion(call: CallFacts, key: Optional[str]) -> str:
     crit = call.criterion(key) if key else None
     if crit is None:
         return selection_criteria(call)
-    return f"{crit.label} : {crit.explanation}"
+    return (
+        f"{crit.label} : {crit.explanation}\n"
+        f"C'est l'un des {len(call.selection_criteria)} critères sur lesquels le jury juge les projets."
+    )
 
 
 def process(call: CallFacts) -> str:
@@ -165,6 +151,8 @@ def past_figures(call: CallFacts) -> str:
             parts.append(f"{ed.winners} lauréats")
         if ed.total_amount is not None:
             parts.append(f"{euros(ed.total_amount)} attribués")
+        elif ed.envelope_up_to is not None:
+            parts.append(f"jusqu'à {euros(ed.envelope_up_to)} d'aides")
         if ed.jobs_created:
             parts.append(ed.jobs_created)
         lines.append(f"{ed.year} ({ed.label}) : " + ", ".join(parts))
@@ -254,6 +242,7 @@ FAQ_RENDERERS: Dict[str, Renderer] = {
     "ask_aid_combination": aid_combination,
     "request_human": contact,
     "ask_privacy": privacy,
+    **MORE_RENDERERS,
 }
 
 FAQ_INTENTS = tuple(FAQ_RENDERERS) + ("ask_criterion",)
@@ -270,9 +259,9 @@ _CRITERION_HINTS = {
     "ancrage_territorial": (("ancrage", "ancre"), ("territori", "local")),
     "utilite_sociale": (("utilite", "utile"), ("social",)),
     "cohesion": (("cohesion", "mixite"), ()),
-    "viabilite_economique": (("viab", "perenn", "rentab"), ("economi",)),
+    "viabilite_economique": (("viab", "perenn", "rentab", "profit", "benefice"), ("economi",)),
     "emploi": (("emploi", "job", "embauch"), ("poste", "salari")),
-    "innovation": (("innov",), ("nouveau", "developpement social")),
+    "innovation": (("innov", "inov", "inedit"), ("nouveau", "original", "developpement social")),
 }
 
 

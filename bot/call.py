@@ -144,6 +144,7 @@ class PastEdition(_Model):
     projects_received: Optional[int] = None
     winners: Optional[int] = None
     total_amount: Optional[int] = None
+    envelope_up_to: Optional[int] = None  # the announced ceiling, when the amount given is not known
     jobs_created: Optional[str] = None
 
 
@@ -163,6 +164,39 @@ class Privacy(_Model):
     retention_days: int = Field(..., gt=0)
 
 
+class Envelope(_Model):
+    next_edition: Union[int, str]
+
+    @validator("next_edition")
+    def _amount_or_placeholder(cls, value):
+        if isinstance(value, str) and not is_placeholder(value):
+            raise ValueError(f"un montant en euros (nombre entier) ou {PLACEHOLDER} est attendu")
+        if isinstance(value, int) and value <= 0:
+            raise ValueError("le nombre doit être positif")
+        return value
+
+    @property
+    def published(self) -> bool:
+        return not is_placeholder(self.next_edition)
+
+
+class RulesDocument(_Model):
+    page_title: str
+    url: str
+
+    @property
+    def published(self) -> bool:
+        return not is_placeholder(self.url)
+
+
+class Admissibility(_Model):
+    answer_date: str
+
+    @property
+    def published(self) -> bool:
+        return not is_placeholder(self.answer_date)
+
+
 class CallFacts(_Model):
     edition: Edition
     eligible_structures: EligibleStructures
@@ -177,6 +211,9 @@ class CallFacts(_Model):
     ess_context: EssContext
     aid_combination: AidCombination
     privacy: Privacy
+    envelope: Envelope
+    rules_document: RulesDocument
+    admissibility: Admissibility
 
     def criterion(self, key: str) -> Optional[Criterion]:
         return next((c for c in self.selection_criteria if c.key == key), None)
