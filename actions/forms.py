@@ -207,7 +207,7 @@ class FieldFormValidator(Action):
                 utter(dispatcher, say.consent_help(call))
                 turn.prompted = True
             return
-        if field(key).skippable and (kind == reading.SKIP or count >= 2):
+        if field(key).optional or (field(key).skippable and (kind == reading.SKIP or count >= 2)):
             turn.skip(key)
             turn.dont_know.pop(key, None)
             turn.failures.pop(key, None)

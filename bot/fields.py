@@ -135,6 +135,7 @@ class Field:
     column: Optional[str] = None  # column of the drafts table when it differs from the key
     export_label: Optional[str] = None
     free_text: bool = False   # any text is a value: a correction must say where the new value starts
+    optional: bool = False    # may stay "à préciser" in the pre-application: "je n'en ai pas" moves on at once
 
     @property
     def staff_label(self) -> str:
@@ -149,7 +150,7 @@ class Field:
         from bot.answers import euros
 
         if value is None or value == "":
-            return "à préciser" if self.skippable else "—"
+            return "à préciser" if self.skippable or self.optional else "—"
         if self.key == "structure":
             return LEGAL_FORM_LABELS.get(value, str(value))
         if self.key == "stage":
@@ -174,7 +175,8 @@ _FIELDS = (
           column="legal_form"),
     Field("esus", "Agrément ESUS", "l'agrément ESUS", _eligibility_parser("esus"), ("esus", "agrement"),
           skippable=True),
-    Field("siret", "SIRET", "le numéro SIRET", _contact_parser(normalize_contact.parse_siret), ("siret", "siren")),
+    Field("siret", "SIRET ou RNA", "le numéro SIRET (ou RNA)", _contact_parser(normalize_contact.parse_identifier),
+          ("siret", "siren", "rna", "numero rna"), optional=True, export_label="Identifiant (SIRET ou RNA)"),
     Field("commune", "Commune", "la commune", _eligibility_parser("commune"),
           ("commune", "ville", "adresse", "code postal", "localisation"), skippable=True),
     Field("contact_name", "Personne à contacter", "le nom de la personne à contacter",
@@ -193,7 +195,7 @@ _FIELDS = (
     Field("jobs", "Emplois créés ou consolidés", "le nombre d'emplois", _contact_parser(normalize_contact.parse_jobs),
           ("emplois", "emploi", "postes", "embauches", "embauche", "etp"), export_label="Emplois"),
     Field("start_date", "Date de démarrage prévue", "la date de démarrage",
-          _contact_parser(normalize_contact.parse_start_date), ("date de demarrage", "date", "demarrage prevu"), export_label="Date de démarrage"),
+          _contact_parser(normalize_contact.parse_start_date), ("date de demarrage", "date", "demarrage prevu"), export_label="Date de démarrage", optional=True),
     Field("stage", "Stade du projet", "le stade du projet", _eligibility_parser("stage"),
           ("stade", "phase", "etape", "avancement"), skippable=True),
     Field("amount", "Montant demandé", "le montant demandé", _eligibility_parser("amount"),

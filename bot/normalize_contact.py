@@ -37,7 +37,7 @@ from bot.normalize import fold
 
 __all__ = [
     "Parsed", "parse_email", "parse_free_text", "parse_jobs", "parse_person_name", "parse_phone",
-    "parse_siret", "parse_start_date",
+    "parse_siret", "parse_start_date", "parse_identifier",
 ]
 
 
@@ -80,6 +80,26 @@ def parse_siret(text: object) -> Parsed:
             de validité (clé de Luhn) : vérifiez-le sur votre avis de situation INSEE ou sur
             annuaire-entreprises.data.gouv.fr, puis recopiez-le.""")
     return Parsed(digits)
+
+
+_RNA = re.compile(r"(?<![\w])W((?:[\s.]?\d){9})(?![\w])", re.IGNORECASE)
+
+
+def parse_identifier(text: object) -> Parsed:
+    """The structure's identifier: a SIRET (14 digits, checked) or, for an association registered at the
+    prefecture but not yet at INSEE, its RNA number (W + 9 digits): "juste un numéro RNA W941234567"."""
+    t = _text(text)
+    rna = _RNA.search(t)
+    if rna:
+        return Parsed("W" + re.sub(r"\D", "", rna.group(1)))
+    return parse_siret(t)
+
+
+def identifier_kind(value: object) -> Optional[str]:
+    """"siret", "rna" or None (no identifier yet)."""
+    if not isinstance(value, str) or not value:
+        return None
+    return "rna" if value.upper().startswith("W") else "siret"
 
 
 # ------------------------------------------------------------------------------------------- e-mail

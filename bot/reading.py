@@ -47,6 +47,10 @@ _DONT_KNOW = re.compile(
     r"|\bje (n )?en ai aucune idee\b|\bbonne question\b|\bje (ne )?suis pas sur|\bje verifie\b|\bignore\b"
     r"|\bj en sais rien\b|\bne sait pas\b|^\?+$|^(euh|hum|bof)\b"
 )
+_PROJECT_FIELDS = ("structure", "esus", "commune", "stage", "amount", "total_budget", "other_department_aid")
+_NOT_YET = re.compile(  # "je n'en ai pas", "on n'a pas encore de SIRET", "pas encore décidé"
+    r"\b(pas encore|en cours|pas de (siret|numero|date)|n en (ai|a|avons) pas|(on|je|nous) (n )?(a|ai|avons) pas"
+    r"|aucun|aucune|pas d idee|pas decide|pas fixe|on ne sait pas encore|inconnu|pas immatricul)\b")
 _SKIP = re.compile(
     r"^(passer|passe|je passe|on passe|passons|passer cette question|passer la question|question suivante"
     r"|suivant|suivante|skip|next|a preciser|plus tard|je prefere ne pas repondre|sans reponse)( svp| merci)?$"
@@ -196,7 +200,7 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
         return correction
     parsed = parse_field(asked, text, call)
     if parsed.value is not None and not (looks_like_question(text) and len(folded.split()) >= 3):
-        if FIELDS[asked].free_text:  # a name or a description: "Les Cantines de Vitry" says nothing of the commune
+        if asked not in _PROJECT_FIELDS:  # "Les Cantines de Vitry", a SIRET, a phone: not a description
             return Reading(ANSWER, {asked: parsed.value}, field=asked)
         values = {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None and k != asked}
         if asked in ("amount", "total_budget"):
@@ -208,10 +212,10 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
         return Reading(ANSWER, values, field=asked)
     if _DONT_KNOW.search(folded) or intent == "ask_help":
         return Reading(DONT_KNOW, field=asked)
-    if _SKIP.match(folded):
+    if _SKIP.match(folded) or (FIELDS[asked].optional and _NOT_YET.search(folded)):
         return Reading(SKIP, field=asked)
     described = {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None and k != asked}
-    if described:
+    if described and asked in _PROJECT_FIELDS:
         return Reading(DESCRIPTION, described, field=asked)
     if is_question(text, intent):
         return Reading(QUESTION, field=asked)
