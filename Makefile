@@ -4,7 +4,7 @@ VENV ?= .venv
 export VENV
 export RASA_TELEMETRY_ENABLED = false
 
-.PHONY: run test setup train bench eval-conversations lint clean
+.PHONY: run test setup train bench eval-conversations lint clean clean-data
 
 run:
 	@bash scripts/run.sh
@@ -29,5 +29,14 @@ eval-conversations: setup
 lint: setup
 	@$(VENV)/bin/ruff check bot actions tests scripts
 
+# Build and test outputs only: var/ holds the database, the secret key, the security log and the outbox.
 clean:
-	rm -rf models results var .pytest_cache
+	rm -rf models results .pytest_cache
+
+# Deletes var/ (database, secret key, security log, outbox) after a confirmation; CONFIRM=1 skips it.
+clean-data:
+	@if [ "$${CONFIRM:-}" != "1" ]; then \
+	  read -r -p "Supprimer var/ (base de données, clé secrète, journal, e-mails) ? C'est définitif. [y/N] " answer; \
+	  case "$$answer" in y|Y|yes|YES|o|O|oui|OUI) ;; *) echo "Rien n'est supprimé."; exit 1;; esac; \
+	fi
+	rm -rf var

@@ -1,12 +1,16 @@
-"""The pre-application in conversation: consent, progressive saving, summary, resume, deletion."""
+"""The pre-application in conversation: consent, progressive saving, summary, deletion (resume: actions/resume.py).
+
+Which draft an action touches is decided server-side from the links between drafts and conversations and
+``tracker.sender_id`` (see :mod:`bot.applications`), never from the ``draft_reference`` or ``email`` slots.
+"""
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import AllSlotsReset, EventType, FollowupAction, SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
@@ -15,22 +19,12 @@ from actions.forms import STOPPED, AskField, FieldFormValidator, Turn
 from bot import application_prompts as text
 from bot import form_messages as say
 from bot import reading
-from bot.answers import contact
-from bot.applications import (
-    APPLICATION_FIELDS,
-    SaveFailed,
-    delete_drafts,
-    load_for_resume,
-    parse_reference,
-    save_draft,
-    summary_text,
-)
+from bot.applications import APPLICATION_FIELDS, SaveFailed, delete_drafts, save_draft, summary_text
 from bot.fields import parse_field
-from bot.normalize_contact import parse_email
+from bot.normalize_contact import identifier_kind
 
 logger = logging.getLogger(__name__)
 
-MAX_RESUME_FAILURES = 3
 IDENTIFIER_FIELDS = ("email", "phone", "siret")
 
 
@@ -39,16 +33,17 @@ def answers_of(tracker: Tracker) -> Dict[str, Any]:
 
 
 def save_progress(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
-    """Write every answer known so far when the applicant consented. A failure keeps the
-    answers in the slots; the next successful turn writes them."""
+    """Write every answer known so far when the applicant consented, into the draft this conversation is
+    linked to (the slot ``draft_reference`` only reports it). A failure keeps the answers in the slots; the
+    next successful turn writes them."""
     if tracker.get_slot("consent") is not True:
         return []
     call = load_call_or_apologise(dispatcher)
     if call is None:
         return []
     try:
-        reference = save_draft(tracker.sender_id, tracker.get_slot("draft_reference"), answers_of(tracker),
-                               tracker.get_slot("field_sources") or {}, tracker.get_slot("consent_at"), call)
+        reference = save_draft(tracker.sender_id, answers_of(tracker), tracker.get_slot("field_sources") or {},
+                               tracker.get_slot("consent_at"), call)
     except SaveFailed as exc:
         logger.error("Enregistrement du dossier impossible : %s", exc)
         dispatcher.utter_message(text=text.SAVE_FAILED)
@@ -86,6 +81,9 @@ class ValidateApplicationForm(FieldFormValidator):
         """Besides the question asked, an e-mail, a phone number or a SIRET typed anywhere is taken
         (answers in any order: "Marie Curie, marie@exemple.fr, 06 12 34 56 78")."""
         super().apply(message, turn, dispatcher, tracker, call)
+        if message.field == "siret" and (message.kind == reading.SKIP or identifier_kind(turn.changed.get("siret"))
+                                         == "rna"):
+            dispatcher.utter_message(text=say.SIRET_BEFORE_PAYMENT)
         if turn.values.get("consent") is not True or message.kind in (reading.QUESTION, reading.STOP):
             return
         text_ = latest_text(tracker)
@@ -175,16 +173,6 @@ class AskOtherDepartmentAidForApplication(AskApplicationQuestion):
     slot = "other_department_aid"
 
 
-class AskResumeReference(AskField):
-    form = "resume_form"
-    slot = "resume_reference"
-
-
-class AskResumeEmail(AskField):
-    form = "resume_form"
-    slot = "resume_email"
-
-
 class ActionApplicationSummary(Action):
     def name(self) -> Text:
         return "action_application_summary"
@@ -217,57 +205,6 @@ class ActionConfirmApplication(Action):
         return events
 
 
-class ValidateResumeForm(FormValidationAction):
-    def name(self) -> Text:
-        return "validate_resume_form"
-
-    async def extract_resume_reference(self, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
-        if tracker.get_slot("resume_reference") is None and parse_reference(latest_text(tracker)):
-            return {"resume_reference": latest_text(tracker)}
-        return {}
-
-    def validate_resume_reference(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
-        reference = parse_reference(str(value))
-        if reference is None:
-            dispatcher.utter_message(text=text.REFERENCE_NOT_UNDERSTOOD)
-        return {"resume_reference": reference}
-
-    def validate_resume_email(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
-        parsed = parse_email(str(value))
-        if parsed.value is None:
-            dispatcher.utter_message(text=parsed.error)
-            return {"resume_email": None}
-        try:
-            slots = load_for_resume(tracker.get_slot("resume_reference"), parsed.value)
-        except SaveFailed as exc:
-            logger.error("Reprise impossible : %s", exc)
-            dispatcher.utter_message(text=text.SAVE_FAILED)
-            return {"resume_email": None, "resume_reference": None, "requested_slot": None}
-        if slots is None:
-            failures = int(tracker.get_slot("resume_failures") or 0) + 1
-            dispatcher.utter_message(text=text.RESUME_NOT_FOUND)
-            if failures >= MAX_RESUME_FAILURES:
-                call = load_call_or_apologise(dispatcher)
-                if call is not None:
-                    dispatcher.utter_message(text=contact(call))
-                return {"resume_email": "", "resume_reference": "", "resume_failures": 0}
-            return {"resume_email": None, "resume_reference": None, "resume_failures": failures}
-        return {**slots, "resume_email": parsed.value, "resume_failures": 0, "resumed": True}
-
-
-class ActionResumeDraft(Action):
-    def name(self) -> Text:
-        return "action_resume_draft"
-
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
-        reference = tracker.get_slot("draft_reference")
-        done = [SlotSet("resume_reference", None), SlotSet("resume_email", None)]
-        if not reference or tracker.get_slot("resume_reference") != reference:
-            return done
-        dispatcher.utter_message(text=text.resumed(reference))
-        return done + [FollowupAction("application_form")]
-
-
 class ActionAskDeleteConfirmation(Action):
     def name(self) -> Text:
         return "action_ask_delete_confirmation"
@@ -283,7 +220,7 @@ class ActionDeleteData(Action):
 
     def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         try:
-            count = delete_drafts(tracker.sender_id, tracker.get_slot("draft_reference"))
+            count = delete_drafts(tracker.sender_id)  # the drafts linked to this conversation, nothing else
         except SaveFailed as exc:
             logger.error("Suppression impossible : %s", exc)
             dispatcher.utter_message(text="Je n'arrive pas à supprimer vos données pour le moment (problème "

@@ -212,13 +212,18 @@ def contact(call: CallFacts) -> str:
 
 
 def privacy(call: CallFacts) -> str:
+    days = call.privacy
     return (
         "Vos données personnelles : cet assistant répond à vos questions sans rien vous demander de "
-        "personnel. Si vous préparez une pré-candidature, il vous demandera votre accord avant de "
-        "recueillir vos coordonnées et celles de votre projet. Elles servent uniquement à l'instruction "
-        "de l'appel à projets par le Département, sont conservées "
-        f"{call.privacy.retention_days} jours au plus, et vous pouvez les faire supprimer à tout moment "
-        "en écrivant « supprimez mes données »."
+        "personnel, mais il enregistre la conversation (vos messages et ses réponses), rattachée à un "
+        "identifiant tiré au hasard. Une conversation sans pré-candidature est supprimée automatiquement "
+        f"{days.conversation_days} jours après son dernier message. Si vous préparez une pré-candidature, "
+        "je vous demande d'abord votre accord avant de recueillir vos coordonnées et celles de votre projet : "
+        "elles servent uniquement à l'instruction de l'appel à projets par le Département, et le dossier est "
+        f"conservé avec ses conversations {days.retention_days} jours après sa dernière modification, puis "
+        "supprimé. Si vous refusez, aucun dossier n'est créé, et la conversation est supprimée au bout de "
+        f"{days.conversation_days} jours comme les autres. Pour tout effacer tout de suite, écrivez "
+        "« supprimez mes données »."
     )
 
 

@@ -1,6 +1,8 @@
 """The pre-application: summary, saving, resume and deletion (fields come from :mod:`bot.fields`).
 
-No Rasa import: the actions in ``actions/drafts.py`` call these functions.
+No Rasa import: the actions in ``actions/drafts.py`` and ``actions/resume.py`` call these functions.
+Which draft a conversation may touch is decided here, from the database's links between drafts and
+conversations (:func:`bot.db.drafts.linked_draft`), never from a reference or an e-mail the caller gives.
 """
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ from bot.call import CallFacts
 from bot.db import drafts as repo
 from bot.db.session import session_scope
 from bot.eligibility import evaluate
-from bot.fields import APPLICATION_FIELDS, FIELDS, LEGAL_FORM_LABELS, STAGE_LABELS, strip_identifiers
+from bot.fields import APPLICATION_FIELDS, FIELDS, LEGAL_FORM_LABELS, STAGE_LABELS, in_range, strip_identifiers
 
 __all__ = [
     "APPLICATION_FIELDS", "COLUMN_OF", "FIELD_LABELS", "LEGAL_FORM_LABELS", "STAGE_LABELS", "SaveFailed",
-    "delete_drafts", "display_value", "load_for_resume", "parse_reference", "save_draft", "strip_identifiers",
+    "delete_drafts", "display_value", "load_linked", "parse_reference", "save_draft", "strip_identifiers",
     "summary_text",
 ]
 
@@ -80,14 +82,17 @@ class SaveFailed(Exception):
     """The database could not be reached or refused the write."""
 
 
-def save_draft(conversation_id: str, reference: Optional[str], answers: Mapping[str, Any],
-               sources: Mapping[str, Mapping[str, str]], consent_at: Optional[str], call: CallFacts) -> str:
-    """Write every answer known so far (idempotent); returns the draft's reference."""
+def save_draft(conversation_id: str, answers: Mapping[str, Any], sources: Mapping[str, Mapping[str, str]],
+               consent_at: Optional[str], call: CallFacts) -> str:
+    """Write every answer known so far (idempotent) into the draft this conversation is linked to (the one
+    it resumed last, else the one it created, created now if needed); returns the draft's reference.
+    A number out of its field's bounds (a negative amount, 5 000 jobs), whatever set it, is not saved."""
+    answers = {key: value for key, value in answers.items() if in_range(key, value)}
     verdict = evaluate({k: answers.get(k) for k in ("structure", "esus", "commune", "stage", "amount",
                                                     "total_budget", "other_department_aid")}, call)
     try:
         with session_scope() as session:
-            draft = repo.get_by_reference(session, reference) if reference else None
+            draft = repo.linked_draft(session, conversation_id)
             if draft is None:
                 consent = datetime.fromisoformat(consent_at) if consent_at else None
                 draft = repo.get_or_create_draft(session, conversation_id, consent_at=consent)
@@ -98,15 +103,16 @@ def save_draft(conversation_id: str, reference: Optional[str], answers: Mapping[
             repo.update_fields(session, draft, values, column_sources)
             return draft.reference
     except SQLAlchemyError as exc:
-        raise SaveFailed(str(exc)) from exc
+        raise SaveFailed(type(exc).__name__) from exc  # the class only: no value reaches a log
 
 
-def load_for_resume(reference: str, email: str) -> Optional[Dict[str, Any]]:
-    """The draft's answers as slot values, only when the e-mail matches; None otherwise."""
+def load_linked(conversation_id: str, reference: Optional[str]) -> Optional[Dict[str, Any]]:
+    """The answers of the draft this conversation is linked to, as slot values, when it has ``reference``
+    (after a successful resume); None otherwise."""
     try:
         with session_scope() as session:
-            draft = repo.get_by_reference(session, reference)
-            if draft is None or not repo.email_matches(draft, email):
+            draft = repo.linked_draft(session, conversation_id)
+            if draft is None or draft.reference != (reference or "").strip().upper():
                 return None
             slots: Dict[str, Any] = {}
             for field in APPLICATION_FIELDS:
@@ -121,18 +127,18 @@ def load_for_resume(reference: str, email: str) -> Optional[Dict[str, Any]]:
             slots["consent_at"] = draft.consent_at.isoformat() if draft.consent_at else None
             return slots
     except SQLAlchemyError as exc:
-        raise SaveFailed(str(exc)) from exc
+        raise SaveFailed(type(exc).__name__) from exc  # the class only: no value reaches a log
 
 
-def delete_drafts(conversation_id: str, reference: Optional[str]) -> int:
-    """Delete the draft of this conversation (and the resumed one), with their conversations."""
+def delete_drafts(conversation_id: str) -> int:
+    """Delete every draft linked to this conversation (created or resumed by it), each with every
+    conversation linked to it; returns how many drafts were deleted."""
     deleted = 0
     try:
         with session_scope() as session:
-            for draft in {d for d in (repo.get_by_conversation(session, conversation_id),
-                                      repo.get_by_reference(session, reference) if reference else None) if d}:
+            for draft in repo.linked_drafts(session, conversation_id):
                 repo.delete_draft(session, draft)
                 deleted += 1
     except SQLAlchemyError as exc:
-        raise SaveFailed(str(exc)) from exc
+        raise SaveFailed(type(exc).__name__) from exc  # the class only: no value reaches a log
     return deleted

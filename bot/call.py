@@ -161,7 +161,8 @@ class AidCombination(_Model):
 
 
 class Privacy(_Model):
-    retention_days: int = Field(..., gt=0)
+    retention_days: int = Field(..., gt=0)  # a draft, and the conversations linked to it, after its last change
+    conversation_days: int = Field(30, gt=0)  # a conversation linked to no draft, after its last message
 
 
 class Envelope(_Model):

@@ -60,11 +60,15 @@ def register(subparsers) -> None:
                                "phrase de l'utilisateur qui l'a donnée.")
     show.add_argument("reference", metavar="REFERENCE", help="référence, par exemple ESS-2026-0042")
     show.set_defaults(handler=show_draft)
-    purge = commands.add_parser("purge", help="supprimer les pré-candidatures anciennes",
+    purge = commands.add_parser("purge", help="supprimer les pré-candidatures et les conversations anciennes",
                                 description="Supprime les pré-candidatures (et leurs conversations) non "
-                                "modifiées depuis la durée donnée. Par défaut : la durée de conservation de "
-                                "bot/call.yml (privacy.retention_days).")
-    purge.add_argument("--older-than", metavar="DURÉE", help="par exemple 180d (180 jours)")
+                                "modifiées depuis la durée donnée, et les conversations sans pré-candidature "
+                                "sans message depuis leur propre durée. Par défaut : les durées de bot/call.yml "
+                                "(privacy.retention_days et privacy.conversation_days). Le site (python -m bot "
+                                "web) fait déjà cette purge chaque jour ; cette commande la lance à la main.")
+    purge.add_argument("--older-than", metavar="DURÉE", help="pré-candidatures, par exemple 180d (180 jours)")
+    purge.add_argument("--conversations-older-than", metavar="DURÉE",
+                       help="conversations sans pré-candidature, par exemple 30d (30 jours)")
     purge.set_defaults(handler=purge_drafts)
 
 
@@ -248,32 +252,37 @@ def parse_days(text: str) -> int:
 
 
 def purge_drafts(args: argparse.Namespace) -> int:
-    if args.older_than is not None:
-        try:
-            args.days = parse_days(args.older_than)
-        except ValueError as exc:
-            print(f"Erreur : {exc}", file=sys.stderr)
-            return EXIT_USAGE
-    else:
+    try:
+        args.days = parse_days(args.older_than) if args.older_than is not None else None
+        args.conversation_days = (parse_days(args.conversations_older_than)
+                                  if args.conversations_older_than is not None else None)
+    except ValueError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.days is None or args.conversation_days is None:
         from bot.call import CallDataError, get_call
 
         try:
-            args.days = get_call().privacy.retention_days
+            privacy = get_call().privacy
         except CallDataError as exc:
             print(exc, file=sys.stderr)
             return 1
+        args.days = privacy.retention_days if args.days is None else args.days
+        if args.conversation_days is None:
+            args.conversation_days = privacy.conversation_days
     return _purge(args)
 
 
 @_with_database
 def _purge(args: argparse.Namespace) -> int:
-    from bot.db.drafts import purge_conversations_older_than, purge_older_than
-    from bot.db.session import session_scope
+    from bot.purge import logger, run_purge
 
-    with session_scope() as session:
-        count = purge_older_than(session, args.days)
-        conversations = purge_conversations_older_than(session, args.days)
-    deleted = _count(count, "pré-candidature supprimée", "pré-candidatures supprimées")
+    report = run_purge(retention_days=args.days, conversation_days=args.conversation_days)
+    assert report is not None  # without a lease, the purge always runs
+    logger.info("Purge manuelle (ligne de commande). %s", report.log_line())
+    deleted = _count(report.drafts, "pré-candidature supprimée", "pré-candidatures supprimées")
     print(f"{deleted} : dernière modification il y a plus de {args.days} jours.")
-    print(f"{_count(conversations, 'conversation sans pré-candidature supprimée', 'conversations sans pré-candidature supprimées')}.")
+    conversations = _count(report.conversations, "conversation sans pré-candidature supprimée",
+                           "conversations sans pré-candidature supprimées")
+    print(f"{conversations} : dernier message il y a plus de {args.conversation_days} jours.")
     return 0

@@ -1,7 +1,7 @@
 """``python -m bot staff create-user EMAIL [--role reviewer|admin]``: the staff area's accounts.
 
-The password comes from ``STAFF_PASSWORD`` or is typed twice (not echoed). The schema is brought up to date
-first. Exit 1 for a refused account (duplicate), 2 for a bad argument (weak password, bad e-mail) or an
+The password comes from ``STAFF_PASSWORD`` or is typed twice (not echoed); it is an initial password, which
+the agent must replace at first login. The schema is brought up to date first. Exit 1 for a refused account (duplicate), 2 for a bad argument (weak password, bad e-mail) or an
 unreachable database.
 """
 from __future__ import annotations
@@ -71,10 +71,10 @@ def _create(args: argparse.Namespace) -> int:
 
     try:
         with session_scope() as session:
-            user = create(session, args.email, args.password, args.role)
+            user = create(session, args.email, args.password, args.role, must_change_password=True)
     except StaffError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_REFUSED if isinstance(exc, DuplicateUser) else EXIT_USAGE
     role = "administrateur" if user.role == "admin" else "instructeur"
-    print(f"Compte {role} créé : {user.email}.")
+    print(f"Compte {role} créé : {user.email}. Mot de passe initial, à changer à la première connexion.")
     return 0

@@ -1,7 +1,10 @@
 """``python -m bot web [--host 127.0.0.1] [--port 8000]``: serve the website (chat page and staff area).
 
-The site is served by waitress (8 threads). The port defaults to ``WEB_PORT``, else 8000. The site
-talks to Rasa at ``RASA_URL`` (default ``http://127.0.0.1:5005``).
+The site is served by waitress with ``WEB_THREADS`` threads (8 by default). A chat request holds one thread
+while Rasa answers (``RASA_TIMEOUT``, 10 s at most); chat requests may use ``CHAT_MAX_PARALLEL`` threads at once
+(``WEB_THREADS`` − 2), so that the staff area always has threads left (see :mod:`bot.web.chat_limits`).
+The port defaults to ``WEB_PORT``, else 8000. The site talks to Rasa at ``RASA_URL`` (default
+``http://127.0.0.1:5005``). Security events go to stderr and ``var/security.log``.
 """
 from __future__ import annotations
 
@@ -10,7 +13,6 @@ import os
 import sys
 
 DEFAULT_PORT = 8000
-THREADS = 8
 
 
 def register(subparsers) -> None:
@@ -46,17 +48,19 @@ def serve(args: argparse.Namespace) -> int:
 
     try:
         port = _port(args)
+        app = create_app()
     except ValueError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 2
-    app = create_app()
     shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     print(f"Site de l'assistant : http://{shown_host}:{port}/ (espace du service : /staff). "
           "Ctrl+C pour arrêter.", flush=True)
     try:
-        waitress.serve(app, host=args.host, port=port, threads=THREADS)
+        # waitress refuses a larger body itself (413) instead of buffering it for Flask's MAX_CONTENT_LENGTH.
+        waitress.serve(app, host=args.host, port=port, threads=app.config["WEB_THREADS"],
+                       max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
     except OSError as exc:
         print(f"Erreur : impossible d'écouter sur {args.host}:{port} : {exc.strerror or exc}.", file=sys.stderr)
         return 1

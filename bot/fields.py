@@ -17,14 +17,12 @@ from typing import Any, Callable, Dict, Mapping, Optional, Tuple
 from bot import normalize, normalize_contact
 from bot.call import CallFacts
 from bot.normalize_contact import Parsed
+from bot.number_checks import MAX_AMOUNT, amount_in_range, has_exponent, has_negative_number, jobs_in_range
 
 __all__ = [
     "APPLICATION_FIELDS", "ELIGIBILITY_FIELDS", "FIELDS", "Field", "LEGAL_FORM_LABELS", "MAX_AMOUNT",
-    "STAGE_LABELS", "field", "fields_named", "parse_field", "read_money", "strip_identifiers",
+    "STAGE_LABELS", "field", "fields_named", "in_range", "parse_field", "read_money", "strip_identifiers",
 ]
-
-# An amount above this is a typing error, not a project of this call (the maximum grant is 15 000 €).
-MAX_AMOUNT = 100_000_000
 
 LEGAL_FORM_LABELS: Dict[str, str] = {
     "association": "association", "cooperative": "coopérative", "mutuelle": "mutuelle", "fondation": "fondation",
@@ -40,11 +38,45 @@ STAGE_LABELS: Dict[str, str] = {
 
 
 def read_money(value: Any) -> Optional[float]:
-    """An amount in euros from a number or French text; None when absent, zero, negative or absurd."""
+    """An amount in euros from a number or French text; None when absent, zero, negative or absurd
+    (a minus sign anywhere before a number, "1e9", more than :data:`MAX_AMOUNT`)."""
     if isinstance(value, bool) or value is None:
         return None
-    amount = float(value) if isinstance(value, (int, float)) else normalize.parse_amount(str(value))
-    return amount if amount is not None and 0 < amount <= MAX_AMOUNT else None
+    if isinstance(value, (int, float)):
+        return float(value) if amount_in_range(value) else None
+    text = str(value)
+    if has_negative_number(text) or has_exponent(text):
+        return None
+    amount = normalize.parse_amount(text)
+    return amount if amount_in_range(amount) else None
+
+
+def in_range(key: str, value: Any) -> bool:
+    """Whether a numeric answer keeps the bounds of its parser (amounts and budget: above zero, at most
+    :data:`MAX_AMOUNT`; jobs: a whole number from 0 to 1 000). Other fields and empty values pass. Checked
+    again before a draft is saved, whatever set the slot."""
+    if value is None:
+        return True
+    if key in ("amount", "total_budget"):
+        return amount_in_range(value)
+    if key == "jobs":
+        return jobs_in_range(value)
+    return True
+
+
+def _money(key: str, text: str) -> Parsed:
+    """An amount or a budget, with the reason when it is negative or absurdly large."""
+    from bot.prompts import INVALID, money_out_of_range  # texts only; imported late to keep this module light
+
+    value = read_money(text)
+    if value is not None:
+        return Parsed(value)
+    if has_negative_number(text):
+        return Parsed(None, money_out_of_range(key, negative=True))
+    raw = None if has_exponent(text) else normalize.parse_amount(text)
+    if raw is not None and raw > MAX_AMOUNT:
+        return Parsed(None, money_out_of_range(key, negative=False))
+    return Parsed(None, INVALID[key])
 
 
 def _commune(text: str, call: CallFacts) -> Optional[str]:
@@ -69,7 +101,7 @@ def _eligibility_parser(key: str) -> Callable[[str, CallFacts], Parsed]:
         elif key == "stage":
             value = normalize.parse_stage(text)
         elif key in ("amount", "total_budget"):
-            value = read_money(text)
+            return _money(key, text)
         else:
             value = normalize.parse_yes_no(text)
         return _checked(value, INVALID[key])

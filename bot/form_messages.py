@@ -52,7 +52,7 @@ def help_to_answer(key: str, call: CallFacts) -> Prompt:
 def consent_help(call: CallFacts) -> Prompt:
     return Prompt(
         application_prompts.explanation("consent", call) + " Répondez « oui » pour continuer la pré-candidature, "
-        "ou « non » : je continuerai à répondre à vos questions sans rien enregistrer.",
+        "ou « non » : je continuerai à répondre à vos questions, sans créer de dossier.",
         [("Oui, j'accepte", "oui"), ("Non", "non")],
     )
 
@@ -106,3 +106,5 @@ APPLICATION_STOPPED = ("D'accord, j'arrête la pré-candidature ici. Ce que vous
                        "« préparer ma pré-candidature » pour continuer, ou posez-moi une question.")
 CHECK_FROM_DESCRIPTION = ("Vérifions l'éligibilité de votre projet à partir de ce que vous m'avez dit ; je vous pose "
                           "seulement les questions qui manquent.")
+SIRET_BEFORE_PAYMENT = ("C'est noté. Un numéro SIRET sera nécessaire avant tout versement de l'aide : une association "
+                        "l'obtient en demandant son immatriculation à l'INSEE, après sa déclaration en préfecture.")

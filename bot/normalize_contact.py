@@ -34,6 +34,7 @@ from stdnum.fr import siret as stdnum_siret
 from text_to_num import alpha2digit
 
 from bot.normalize import fold
+from bot.number_checks import MAX_JOBS, has_exponent, has_negative_number
 
 __all__ = [
     "Parsed", "parse_email", "parse_free_text", "parse_jobs", "parse_person_name", "parse_phone",
@@ -291,8 +292,10 @@ _NUMBER = re.compile(r"(?<![\d,.])(\d{1,3}(?: \d{3})+|\d+(?:[.,]\d+)?)(?![\d,.])
 
 def parse_jobs(text: object) -> Parsed:
     """Jobs created or consolidated: "deux emplois" -> 2, "aucun" -> 0, "1,5 ETP" -> 2 (see module doc)."""
-    if re.match(r"\s*[-−–]\s*\d", _text(text)):
+    if has_negative_number(_text(text)):  # "-3", "on crée -3 emplois", "2 emplois et -1"
         return _fail(f"Le nombre d'emplois ne peut pas être négatif, {_JOBS_EXAMPLE}.")
+    if has_exponent(_text(text)):  # "1e9"
+        return _fail(f"Écrivez le nombre d'emplois en chiffres, {_JOBS_EXAMPLE}.")
     t = re.sub(r"\bzero\b", "0", fold(text).split(" dont ")[0])
     t = re.sub(r"\bpas (un seul|une seule)\b", "aucun", re.sub(r"\b(quelques|certain|l) une?s?\b", "x", t))
     t = alpha2digit(t, "fr", threshold=0)
@@ -304,10 +307,11 @@ def parse_jobs(text: object) -> Parsed:
             return Parsed(0)
         return _fail(f"""Je n'ai pas trouvé de nombre : combien d'emplois le projet crée-t-il ou consolide-t-il ?
             Répondez en chiffres, {_JOBS_EXAMPLE} (ou « aucun »).""")
-    if len(numbers) > 1 and re.search(r"\d (ou|a|voire) \d|\bentre \d", t):
+    if len(numbers) > 1 and (re.search(r"\d (ou|a|voire) \d|\bentre \d", t)
+                             or re.search(r"\d\s*[-‐‑–—]\s*\d", _text(text))):  # "3 - 5 emplois": a range
         return _fail(f"J'ai trouvé plusieurs nombres : indiquez un seul nombre d'emplois, {_JOBS_EXAMPLE}.")
     total = math.ceil(sum(numbers) - 1e-9)
-    if total > 1000:
+    if total > MAX_JOBS:
         return _fail(f"""Plus de 1 000 emplois, c'est inhabituel pour cet appel à projets : vérifiez le nombre,
             {_JOBS_EXAMPLE}.""")
     return Parsed(total)

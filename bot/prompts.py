@@ -10,6 +10,7 @@ from typing import Dict, List, Tuple
 
 from bot.answers import euros, percent
 from bot.call import CallFacts
+from bot.number_checks import MAX_AMOUNT
 
 Button = Tuple[str, str]  # (title, payload typed as if by the user)
 
@@ -82,6 +83,15 @@ INVALID: Dict[str, str] = {
     "other_department_aid": "Je n'ai pas compris. Répondez par « oui » si le projet reçoit déjà une aide "
     "du Département pour ce projet, sinon par « non ».",
 }
+
+
+def money_out_of_range(key: str, negative: bool) -> str:
+    """Why an amount ("amount") or a budget ("total_budget") is refused: negative, or absurdly large."""
+    what, example = ("Le montant demandé", "« 12 000 € »") if key == "amount" else ("Le budget total", "« 40 000 € »")
+    if negative:
+        return f"{what} ne peut pas être négatif. Indiquez une somme en euros, par exemple {example}."
+    return (f"{what} ne peut pas dépasser {euros(MAX_AMOUNT)} : vérifiez le nombre de zéros. Indiquez une somme "
+            f"en euros, par exemple {example}.")
 
 
 def explanation(slot: str, call: CallFacts) -> str:

@@ -1,16 +1,24 @@
 """Rasa input channel adapter: the REST webhook with cleaned input.
 
-Declared in credentials.yml as ``bot.rasa_channels.SafeRestInput``; it keeps the
-URL ``/webhooks/rest/webhook``.
+Declared in credentials.yml as ``bot.rasa_channels.SafeRestInput`` (the only channel); it keeps the
+URL ``/webhooks/rest/webhook``. A message without a sender is refused (HTTP 400): it would otherwise
+land in one conversation shared by everybody. The size of the body is bounded by Sanic
+(``SANIC_REQUEST_MAX_SIZE``, set by scripts/run.sh).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
 from sanic.request import Request
+from sanic.response import HTTPResponse
 
 from bot.text import clean_user_text
+
+MAX_SENDER_CHARS = 128
+NO_SENDER_ERROR = "Le champ « sender » (identifiant de la conversation) est obligatoire."
 
 
 def _body(req: Request) -> Dict[Text, Any]:
@@ -21,14 +29,32 @@ def _body(req: Request) -> Dict[Text, Any]:
     return body if isinstance(body, dict) else {}
 
 
+def sender_of(body: Dict[Text, Any]) -> Optional[Text]:
+    """The conversation id of a request body: a non-empty string or number, at most 128 characters."""
+    sender = body.get("sender")
+    if isinstance(sender, bool) or not isinstance(sender, (str, int)):
+        return None
+    return str(sender).strip()[:MAX_SENDER_CHARS] or None
+
+
 class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
         return "rest"
 
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+
+        @webhook.middleware("request")
+        async def require_sender(request: Request) -> Optional[HTTPResponse]:
+            if request.method == "POST" and sender_of(_body(request)) is None:
+                return response.json({"error": NO_SENDER_ERROR}, status=400)
+            return None
+
+        return webhook
+
     async def _extract_sender(self, req: Request) -> Optional[Text]:
-        sender = _body(req).get("sender")
-        return str(sender)[:128] if sender not in (None, "") else "anonyme"
+        return sender_of(_body(req))
 
     def _extract_message(self, req: Request) -> Optional[Text]:
         return clean_user_text(_body(req).get("message"))

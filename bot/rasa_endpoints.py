@@ -9,6 +9,7 @@ from typing import Optional
 from urllib.parse import urlsplit
 
 from bot.db.session import database_url
+from bot.private_files import write_private
 
 
 def lock_store_yaml(redis_url: Optional[str]) -> str:
@@ -25,12 +26,20 @@ def lock_store_yaml(redis_url: Optional[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def endpoints_yaml(action_port: int, db_url: Optional[str] = None, redis_url: Optional[str] = None) -> str:
+def action_url(action_port: int, action_host: Optional[str] = None) -> str:
+    """The action server's webhook on ``action_host``, else ``ACTION_HOST``, else 127.0.0.1 (private address)."""
+    host = action_host or os.environ.get("ACTION_HOST") or "127.0.0.1"
+    host = f"[{host}]" if ":" in host and not host.startswith("[") else host  # an IPv6 address
+    return f"http://{host}:{action_port}/webhook"
+
+
+def endpoints_yaml(action_port: int, db_url: Optional[str] = None, redis_url: Optional[str] = None,
+                   action_host: Optional[str] = None) -> str:
     url = db_url or database_url()
     # JSON strings are valid YAML scalars and escape everything safely.
     return (
         "action_endpoint:\n"
-        f"  url: {json.dumps(f'http://127.0.0.1:{action_port}/webhook')}\n"
+        f"  url: {json.dumps(action_url(action_port, action_host))}\n"
         "tracker_store:\n"
         "  type: bot.rasa_tracker_store.DeletableSQLTrackerStore\n"
         f"  url: {json.dumps(url)}\n"
@@ -40,10 +49,11 @@ def endpoints_yaml(action_port: int, db_url: Optional[str] = None, redis_url: Op
 def main() -> None:
     parser = argparse.ArgumentParser(description="Écrit le fichier endpoints de Rasa.")
     parser.add_argument("--action-port", type=int, default=5055)
+    parser.add_argument("--action-host", default=None, help="adresse du serveur d'actions (ACTION_HOST, 127.0.0.1)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(endpoints_yaml(args.action_port), encoding="utf-8")
+    # Database and Redis URLs with their passwords: 0600 in a 0700 folder, written atomically.
+    write_private(args.out, endpoints_yaml(args.action_port, action_host=args.action_host))
 
 
 if __name__ == "__main__":

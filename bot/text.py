@@ -51,18 +51,40 @@ def strip_greeting(text: str) -> str:
     return rest if _meaningful_words(rest) >= 2 else text
 
 
-def clean_user_text(value: Any) -> str:
-    """A safe text message: never None, no control characters, bounded length.
+# Characters that can hide a command: Rasa reads a message starting with "/" as "/intent{entities}"
+# ("/restart", "/start_application{...}"). Spaces and invisible characters are removed with the slash
+# and its look-alikes, repeatedly: "/ / /restart", "\u200b/restart" and "／restart" are plain text too.
+_SLASHES = "/\uff0f\u2044\u2215\u29f8\u2571\u27cb\u2f03"  # / ／ ⁄ ∕ ⧸ ╱ ⟋ ⼃
+_JOINERS = "\u200c\u200d"  # zero-width (non-)joiners: kept inside a text (emoji, scripts), never in front
+_LEADING = re.compile(rf"^[\s{re.escape(_SLASHES + _JOINERS)}]+")
 
-    A leading "/" is removed: Rasa would read "/restart" or "/intent{...}" as a
-    command, and a person typing on the website must not be able to inject one
-    (the website's buttons send plain text). A leading greeting before a question
-    is removed too (:func:`strip_greeting`), so that the question is what gets answered.
+
+def _visible(ch: str) -> bool:
+    """Not a control character (tab and newline kept) nor an invisible format one (zero-width space, BOM,
+    bidi overrides); the joiners of emoji sequences are kept."""
+    return ch in "\n\t" or ch in _JOINERS or unicodedata.category(ch) not in ("Cc", "Cf")
+
+
+def strip_commands(text: str) -> str:
+    """``text`` without the slashes, spaces and greetings it starts with, until none is left: no
+    command can survive ("/ / /restart" -> "restart", "bonjour, /restart maintenant" -> "restart maintenant")."""
+    while True:
+        stripped = _LEADING.sub("", strip_greeting(_LEADING.sub("", text)))
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def clean_user_text(value: Any) -> str:
+    """A safe text message: never None, no control or invisible characters, no leading command, bounded length.
+
+    Leading slashes are removed (:func:`strip_commands`): Rasa would read "/restart" or "/intent{...}"
+    as a command, and a person typing on the website must not be able to inject one (the website's
+    buttons send plain text). A leading greeting before a question is removed too
+    (:func:`strip_greeting`), so that the question is what gets answered.
     """
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    text = strip_greeting(text.strip().lstrip("/").strip())
-    # Again after the greeting: "bonjour /restart" must not become a command either.
-    return text.lstrip("/").strip()[:MAX_MESSAGE_CHARS]
+    text = strip_commands("".join(ch for ch in text if _visible(ch)).strip())
+    return text[:MAX_MESSAGE_CHARS].rstrip()

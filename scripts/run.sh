@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Set up, train if needed, then start the action server and Rasa (REST + socket.io).
+# Set up, train if needed, then start the action server, Rasa (REST channel only) and the website.
+# Rasa and the action server listen on RASA_HOST / ACTION_HOST (127.0.0.1 by default): only the
+# website is public. Every server bounds the size of a request body.
 # Ctrl-C or SIGTERM stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +11,12 @@ VENV=${VENV:-.venv}
 ACTION_PORT=${ACTION_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 WEB_PORT=${WEB_PORT:-8000}
-export RASA_URL=${RASA_URL:-http://127.0.0.1:${RASA_PORT}}
+export ACTION_HOST=${ACTION_HOST:-127.0.0.1}
+RASA_HOST=${RASA_HOST:-127.0.0.1}
+export RASA_URL=${RASA_URL:-http://${RASA_HOST}:${RASA_PORT}}
+# Largest request body Rasa accepts (Sanic's REQUEST_MAX_SIZE, read from SANIC_REQUEST_MAX_SIZE): the
+# website sends one message of at most 2 000 characters. The action server's limit is ACTION_MAX_BODY_BYTES.
+RASA_MAX_BODY_BYTES=${RASA_MAX_BODY_BYTES:-262144}
 # With REDIS_URL, Rasa's lock store is in Redis and Rasa runs several workers.
 if [ -n "${REDIS_URL:-}" ]; then export SANIC_WORKERS=${SANIC_WORKERS:-2}; fi
 
@@ -19,7 +26,7 @@ bash scripts/train.sh
 
 "$VENV/bin/python" -m bot db upgrade
 mkdir -p var
-"$VENV/bin/python" -m bot.rasa_endpoints --action-port "$ACTION_PORT" --out var/endpoints.yml
+"$VENV/bin/python" -m bot.rasa_endpoints --action-host "$ACTION_HOST" --action-port "$ACTION_PORT" --out var/endpoints.yml
 
 pids=()
 stop() {
@@ -32,16 +39,17 @@ stop() {
 trap stop INT TERM EXIT
 
 set -m
-"$VENV/bin/rasa" run actions --port "$ACTION_PORT" --actions actions &
+"$VENV/bin/python" -m bot.action_server --host "$ACTION_HOST" --port "$ACTION_PORT" --actions actions &
 pids+=($!)
-"$VENV/bin/rasa" run --cors "${CORS_ORIGINS:-*}" --port "$RASA_PORT" --model models/ess.tar.gz \
-  --endpoints var/endpoints.yml --credentials credentials.yml &
+SANIC_REQUEST_MAX_SIZE="$RASA_MAX_BODY_BYTES" "$VENV/bin/rasa" run --interface "$RASA_HOST" --port "$RASA_PORT" \
+  --model models/ess.tar.gz --endpoints var/endpoints.yml --credentials credentials.yml &
 pids+=($!)
 "$VENV/bin/python" -m bot web --host "${WEB_HOST:-127.0.0.1}" --port "$WEB_PORT" &
 pids+=($!)
 set +m
 
-echo "Site : http://localhost:${WEB_PORT}/  —  Rasa : http://localhost:${RASA_PORT}/webhooks/rest/webhook  —  actions : ${ACTION_PORT}"
+echo "Site : http://localhost:${WEB_PORT}/  —  Rasa : http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook  —  actions : ${ACTION_HOST}:${ACTION_PORT}"
+[ -n "${SMTP_URL:-}" ] || echo "SMTP_URL non défini : les e-mails (codes de reprise de dossier) sont écrits dans ${MAIL_OUTBOX_DIR:-var/outbox}/ au lieu d'être envoyés."
 echo "Ctrl-C pour tout arrêter."
 # Stop everything as soon as one service dies.
 wait -n "${pids[@]}" || true

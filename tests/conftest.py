@@ -46,15 +46,24 @@ def make_tracker():
     return _make
 
 
+@pytest.fixture(autouse=True)
+def _no_purge_schedule(monkeypatch):
+    """The web app's daily purge (bot/purge.py) stays off when a test builds the app outside TESTING
+    (``python -m bot web`` with waitress stubbed): it would purge the default database. tests/security/
+    test_privacy.py turns it back on where it checks it."""
+    monkeypatch.setenv("PURGE_SCHEDULE", "0")
+
+
 @pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 
 
 @pytest.fixture(scope="session")
-def live_servers():
-    """The action server and Rasa, started from models/ess.tar.gz on free ports."""
-    servers = LiveServers()
+def live_servers(tmp_path_factory):
+    """The action server and Rasa, started from models/ess.tar.gz on free ports; the e-mails they send (resume
+    codes) are written in a temporary folder, ``live_servers.env["MAIL_OUTBOX_DIR"]``."""
+    servers = LiveServers(env={"MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox"))})
     servers.start()
     yield servers
     servers.stop()

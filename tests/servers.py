@@ -1,4 +1,8 @@
-"""Start the action server and Rasa for tests and the benchmark, on free ports."""
+"""Start the action server and Rasa for tests and the benchmark, on free ports.
+
+As scripts/run.sh does: both listen on 127.0.0.1 only, the action server through ``bot.action_server``
+(bounded bodies, compressed ones included), Rasa with ``SANIC_REQUEST_MAX_SIZE``.
+"""
 from __future__ import annotations
 
 import json
@@ -10,12 +14,14 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from bot.rasa_endpoints import endpoints_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "ess.tar.gz"
+HOST = "127.0.0.1"  # RASA_HOST and ACTION_HOST of scripts/run.sh, by default
+RASA_MAX_BODY_BYTES = 262144  # RASA_MAX_BODY_BYTES of scripts/run.sh, by default
 
 
 def free_port() -> int:
@@ -31,6 +37,7 @@ class LiveServers:
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})}
         self.processes: List[subprocess.Popen] = []
         self.logdir = ROOT / "results" / "servers" / str(self.rasa_port)
+        self.rasa_max_body = int(self.env.get("RASA_MAX_BODY_BYTES") or RASA_MAX_BODY_BYTES)
 
     @property
     def webhook(self) -> str:
@@ -47,14 +54,17 @@ class LiveServers:
             self.env["DATABASE_URL"] = f"sqlite:///{database}"
         subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=self.env, check=True,
                        capture_output=True)
-        content = endpoints_yaml(self.action_port, self.env["DATABASE_URL"], self.env.get("REDIS_URL") or "")
+        content = endpoints_yaml(self.action_port, self.env["DATABASE_URL"], self.env.get("REDIS_URL") or "",
+                                 action_host=HOST)
         if self.env.get("ESS_TRACKER_STORE") == "memory":  # for measurements only
             content = content.split("tracker_store:")[0]
         endpoints.write_text(content, encoding="utf-8")
         rasa = str(Path(sys.executable).with_name("rasa"))
-        self._spawn("actions", [rasa, "run", "actions", "--port", str(self.action_port), "--actions", "actions"])
-        self._spawn("rasa", [rasa, "run", "--port", str(self.rasa_port), "--model", str(MODEL),
-                             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")])
+        self._spawn("actions", [sys.executable, "-m", "bot.action_server", "--host", HOST,
+                                "--port", str(self.action_port), "--actions", "actions"])
+        self._spawn("rasa", [rasa, "run", "--interface", HOST, "--port", str(self.rasa_port), "--model", str(MODEL),
+                             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+                    env={"SANIC_REQUEST_MAX_SIZE": str(self.rasa_max_body)})
         deadline = time.monotonic() + timeout
         for url in (f"http://127.0.0.1:{self.action_port}/health", f"http://127.0.0.1:{self.rasa_port}/"):
             while True:
@@ -70,10 +80,10 @@ class LiveServers:
                         raise RuntimeError(f"Serveurs non prêts après {timeout} s ; voir {self.logdir}")
                     time.sleep(0.5)
 
-    def _spawn(self, name: str, cmd: List[str]) -> None:
+    def _spawn(self, name: str, cmd: List[str], env: Optional[Dict[str, str]] = None) -> None:
         log = open(self.logdir / f"{name}.log", "w")
-        self.processes.append(subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                               start_new_session=True))
+        self.processes.append(subprocess.Popen(cmd, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log,
+                                               stderr=subprocess.STDOUT, start_new_session=True))
 
     def send(self, sender: str, message, timeout: float = 30.0):
         """POST to the REST webhook; returns (HTTP status, decoded JSON or raw text)."""

@@ -1,5 +1,7 @@
 """Pre-application actions on a real SQLite file: consent, progressive saving, provenance,
-invalid answers, database down then back, summary, resume, deletion, corrections."""
+invalid answers, database down then back, summary, resume (e-mail then a code), deletion, corrections.
+
+More on ownership and the resume code: tests/security/."""
 from __future__ import annotations
 
 import pytest
@@ -10,16 +12,19 @@ from actions.drafts import (
     ActionConfirmApplication,
     ActionDeleteData,
     ValidateApplicationForm,
-    ValidateResumeForm,
 )
 from actions.eligibility import ActionCorrectAnswer
+from actions.resume import ActionResumeDraft, ValidateResumeForm
+from bot import application_prompts as prompts
 from bot.db import drafts as repo
 from bot.db.session import session_scope, upgrade
+from tests.security.helpers import code_in, outbox_mails, wrong
 
 DOMAIN = {"forms": {"application_form": {"required_slots": [
     "consent", "org_name", "structure", "siret", "commune", "contact_name", "email", "phone", "project_title",
     "project_description", "beneficiaries", "jobs", "start_date", "stage", "amount", "total_budget",
-    "other_department_aid"]}, "resume_form": {"required_slots": ["resume_reference", "resume_email"]}}, "slots": {}}
+    "other_department_aid"]}, "resume_form": {"required_slots": ["resume_reference", "resume_email", "resume_code"]}},
+    "slots": {}}
 
 CONSENTED = {"consent": True, "consent_at": "2026-11-25T10:00:00+00:00"}
 
@@ -28,6 +33,8 @@ CONSENTED = {"consent": True, "consent_at": "2026-11-25T10:00:00+00:00"}
 def database(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'ess.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("MAIL_OUTBOX_DIR", str(tmp_path / "outbox"))  # resume codes go there (no SMTP_URL)
+    monkeypatch.delenv("SMTP_URL", raising=False)
     upgrade(url)
     return url
 
@@ -130,20 +137,43 @@ def test_summary_then_confirmation_gives_the_reference(make_tracker, dispatcher,
     assert draft["verdict"] == "eligible" and draft["status"] == "new"
 
 
-async def test_resume_needs_the_right_email(make_tracker, dispatcher, database):
+async def test_resume_needs_the_email_then_the_code_sent_to_it(make_tracker, dispatcher, database, tmp_path):
     events = ActionConfirmApplication().run(dispatcher, make_tracker(slots=FULL, sender_id="conv-a"), {})
     reference = slot_values(events)["draft_reference"]
     base = {"resume_reference": reference}
     _, slots = await answer(make_tracker, dispatcher, base, "resume_email", "autre@exemple.fr", sender="conv-b",
                             form="resume_form")
-    assert "org_name" not in slots and slots["resume_email"] is None
-    assert "Asso" not in dispatcher.messages[-1]["text"]
+    assert "org_name" not in slots and dispatcher.messages[-1]["text"] == prompts.RESUME_CODE_SENT
     _, slots = await answer(make_tracker, dispatcher, base, "resume_email", "MARIE@exemple.fr", sender="conv-b",
                             form="resume_form")
-    assert slots["org_name"] == "Asso" and slots["draft_reference"] == reference and slots["consent"] is True
+    assert "org_name" not in slots and dispatcher.messages[-1]["text"] == prompts.RESUME_CODE_SENT  # the same words
+    mails = outbox_mails(tmp_path / "outbox")
+    assert [mail["To"] for mail in mails] == ["marie@exemple.fr"]  # only the right e-mail gets a code
+    code = code_in(mails[0])
+    _, slots = await answer(make_tracker, dispatcher, slots, "resume_code", wrong(code), sender="conv-b",
+                            form="resume_form")
+    assert slots["resume_code"] is None and dispatcher.messages[-1]["text"] == prompts.RESUME_CODE_REJECTED
+    _, slots = await answer(make_tracker, dispatcher, slots, "resume_code", f"le code est {code}", sender="conv-b",
+                            form="resume_form")
+    assert "org_name" not in slots  # the form only checks the code; the draft is loaded by action_resume_draft
+    events = ActionResumeDraft().run(dispatcher, make_tracker(slots=slots, sender_id="conv-b"), {})
+    loaded = slot_values(events)
+    assert loaded["org_name"] == "Asso" and loaded["draft_reference"] == reference and loaded["consent"] is True
+    assert FollowupAction("application_form") in events and reference in dispatcher.messages[-1]["text"]
+    _, slots = await answer(make_tracker, dispatcher, {**CONSENTED, **loaded}, "phone", "07 98 76 54 32",
+                            sender="conv-b")
+    assert stored(reference)[0]["phone"] == "07 98 76 54 32"  # the resuming conversation now writes that draft
 
 
-def test_delete_removes_the_draft(make_tracker, dispatcher, database):
+def test_resume_without_a_verified_code_loads_nothing(make_tracker, dispatcher, database):
+    events = ActionConfirmApplication().run(dispatcher, make_tracker(slots=FULL, sender_id="conv-a"), {})
+    reference = slot_values(events)["draft_reference"]
+    forged = {"resume_reference": reference, "resume_email": "marie@exemple.fr", "resume_code": "vérifié"}
+    events = ActionResumeDraft().run(dispatcher, make_tracker(slots=forged, sender_id="conv-b"), {})
+    assert "org_name" not in slot_values(events) and FollowupAction("application_form") not in events
+
+
+def test_delete_removes_the_conversations_own_draft_only(make_tracker, dispatcher, database):
     events = ActionConfirmApplication().run(dispatcher, make_tracker(slots=FULL, sender_id="conv-del"), {})
     reference = slot_values(events)["draft_reference"]
     events = ActionDeleteData().run(dispatcher, make_tracker(slots={"draft_reference": reference},
@@ -151,6 +181,10 @@ def test_delete_removes_the_draft(make_tracker, dispatcher, database):
     assert SlotSet("data_deleted", True) in events
     assert "supprimées" in dispatcher.messages[-1]["text"]
     assert stored(reference) == (None, None)
+    other = slot_values(ActionConfirmApplication().run(dispatcher, make_tracker(slots=FULL, sender_id="conv-keep"),
+                                                       {}))["draft_reference"]
+    ActionDeleteData().run(dispatcher, make_tracker(slots={"draft_reference": other}, sender_id="conv-del"), {})
+    assert stored(other)[0] is not None  # the slot names a draft this conversation is not linked to
 
 
 @pytest.mark.parametrize(

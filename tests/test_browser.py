@@ -38,6 +38,7 @@ STAFF_EMAIL, STAFF_PASSWORD = "instructrice@valdemarne.test", "un mot de passe s
 def start_web(env, port, log_path):
     """`python -m bot web` on a port; returns the process and its base URL once it answers."""
     log = open(log_path, "w")
+    env = {"SECURITY_LOG_FILE": str(Path(log_path).with_name("security.log")), **env}  # never the repo's var/
     web = subprocess.Popen([sys.executable, "-m", "bot", "web", "--port", str(port)], cwd=ROOT, env=env,
                            stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -153,7 +154,12 @@ def test_applicant_leaves_a_draft_that_staff_review_and_export(stack, browser):
     staff.fill("#email", STAFF_EMAIL)
     staff.fill("#password", STAFF_PASSWORD)
     staff.click("button[type=submit]")
-    staff.wait_for_url("**/staff/**")
+    staff.wait_for_url("**/staff/password**")  # an account from the command line: its own password first
+    staff.fill("#current_password", STAFF_PASSWORD)
+    staff.fill("#new_password", STAFF_PASSWORD + " changé")
+    staff.fill("#new_password_confirm", STAFF_PASSWORD + " changé")
+    staff.click("button:has-text(\"Changer le mot de passe\")")
+    staff.wait_for_url("**/staff/drafts**")
     staff.goto(base + "/staff/drafts")
     staff.fill("#q", "Jardins Partagés")
     staff.select_option("#status", "new")

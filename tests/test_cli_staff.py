@@ -32,18 +32,20 @@ def run(url: str, *args: str, password=PASSWORD) -> subprocess.CompletedProcess:
 
 def users(url):
     with session_scope(url) as session:
-        return [(u.email, u.role, u.active, u.password_hash[:10]) for u in session.scalars(select(StaffUser))]
+        return [(u.email, u.role, u.active, u.password_hash[:10], u.must_change_password)
+                for u in session.scalars(select(StaffUser))]
 
 
 def test_create_user_from_staff_password_on_a_fresh_database(db_url):
     result = run(db_url, "create-user", " Agent@ValDeMarne.fr ")
     assert result.returncode == 0, result.err
     assert "Compte instructeur créé : agent@valdemarne.fr." in result.out
-    assert current_revision(db_url) == "0002"  # the schema was brought up to date first
+    assert "à changer à la première connexion" in result.out
+    assert current_revision(db_url) == "0004"  # the schema was brought up to date first
     admin = run(db_url, "create-user", "chef@valdemarne.fr", "--role", "admin")
     assert admin.returncode == 0 and "Compte administrateur créé" in admin.out
-    assert sorted(users(db_url)) == [("agent@valdemarne.fr", "reviewer", True, "$argon2id$"),
-                                     ("chef@valdemarne.fr", "admin", True, "$argon2id$")]
+    assert sorted(users(db_url)) == [("agent@valdemarne.fr", "reviewer", True, "$argon2id$", True),
+                                     ("chef@valdemarne.fr", "admin", True, "$argon2id$", True)]
 
 
 def test_weak_password_is_refused(db_url):

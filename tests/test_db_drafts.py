@@ -10,7 +10,7 @@ import pytest
 from alembic.script import ScriptDirectory
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, select, text, update
+from sqlalchemy import func, inspect, select, text, update
 
 from bot.db import drafts as repo
 from bot.db.drafts import (
@@ -18,7 +18,7 @@ from bot.db.drafts import (
     get_by_reference, get_or_create_draft, list_drafts, purge_conversations_older_than, purge_older_than,
     update_fields,
 )
-from bot.db.models import Base, Draft, DraftFieldSource
+from bot.db.models import Base, Draft, DraftConversation, DraftFieldSource
 from bot.db.session import alembic_config, get_engine, session_scope, upgrade
 
 pytest_plugins = ["tests.db_fixtures"]  # db_url, migrated_db_url, db_session
@@ -262,3 +262,63 @@ def test_purge_deletes_old_conversations_without_a_draft(db_session):
     get_or_create_draft(db_session, "with-draft")
     assert purge_conversations_older_than(db_session, 180, now=now) == 1
     assert _events(db_session) == ["ongoing", "ongoing", "with-draft"]
+
+
+# --- Which conversations may act on a draft (draft_conversations) ---
+
+def test_a_new_draft_is_linked_to_the_conversation_that_created_it(db_session):
+    draft = get_or_create_draft(db_session, "conv-1")
+    assert repo.linked_draft(db_session, "conv-1").id == draft.id
+    assert repo.linked_conversations(db_session, draft) == ["conv-1"]
+    assert repo.linked_draft(db_session, "conv-2") is None and repo.linked_drafts(db_session, "") == []
+    get_or_create_draft(db_session, "conv-1")  # idempotent: still one link
+    assert db_session.scalar(select(func.count()).select_from(DraftConversation)) == 1
+
+
+def test_a_conversation_acts_on_the_draft_it_linked_last(db_session):
+    own, other = get_or_create_draft(db_session, "conv-1"), get_or_create_draft(db_session, "conv-2")
+    repo.link_conversation(db_session, other, "conv-1", now=WHEN + timedelta(days=1000))
+    assert repo.linked_draft(db_session, "conv-1").id == other.id
+    assert {d.id for d in repo.linked_drafts(db_session, "conv-1")} == {own.id, other.id}
+    repo.link_conversation(db_session, own, "conv-1", now=WHEN + timedelta(days=2000))  # resumed again
+    assert repo.linked_draft(db_session, "conv-1").id == own.id
+    assert repo.linked_conversations(db_session, other) == ["conv-2", "conv-1"]
+    assert repo.linked_draft(db_session, "conv-2").id == other.id  # the creator keeps its own
+
+
+def test_delete_removes_every_linked_conversation(db_session):
+    _create_events_table(db_session)
+    db_session.execute(text("INSERT INTO events (id, sender_id, type_name) VALUES (4, 'conv-3', 'user'), "
+                            "(5, 'conv-4', 'user')"))
+    draft, other = get_or_create_draft(db_session, "conv-1"), get_or_create_draft(db_session, "conv-4")
+    repo.link_conversation(db_session, draft, "conv-3")
+    delete_draft(db_session, draft)
+    assert _events(db_session) == ["conv-2", "conv-4"]  # conv-2 was never linked; conv-4 owns another draft
+    assert db_session.scalars(select(DraftConversation.conversation_id)).all() == ["conv-4"]
+    assert repo.linked_draft(db_session, "conv-3") is None and repo.linked_draft(db_session, "conv-4").id == other.id
+
+
+def test_purge_keeps_conversations_that_resumed_a_draft(db_session):
+    now = datetime.now(timezone.utc)
+    old = (now - timedelta(days=200)).timestamp()
+    db_session.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+                            "type_name VARCHAR(255), timestamp FLOAT)"))
+    db_session.execute(text("INSERT INTO events (id, sender_id, type_name, timestamp) VALUES "
+                            "(1, 'creator', 'user', :old), (2, 'resumer', 'user', :old), (3, 'idle', 'user', :old)"),
+                       {"old": old})
+    repo.link_conversation(db_session, get_or_create_draft(db_session, "creator"), "resumer")
+    assert purge_conversations_older_than(db_session, 30, now=now) == 1
+    assert _events(db_session) == ["creator", "resumer"]
+
+
+def test_migration_links_the_existing_drafts_to_their_conversations(db_url):
+    from alembic import command
+
+    command.upgrade(alembic_config(db_url), "0002")
+    with get_engine(db_url).begin() as connection:
+        connection.execute(text("INSERT INTO drafts (reference, conversation_id, status, created_at, updated_at) "
+                                "VALUES ('ESS-2025-0001', 'conv-old', 'new', :at, :at)"), {"at": WHEN})
+    upgrade(db_url)
+    with session_scope(db_url) as session:
+        assert repo.linked_draft(session, "conv-old").reference == "ESS-2025-0001"
+        assert session.scalar(select(DraftConversation.origin)) == "created"

@@ -1,4 +1,4 @@
-"""The staff repository on SQLite and PostgreSQL: accounts, login throttling, workflow, notes, audit trail."""
+"""The staff repository on SQLite and PostgreSQL: accounts, login delays, sessions, workflow, notes, audit."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -9,7 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from argon2 import PasswordHasher
 from sqlalchemy import inspect, select, update
 
-from bot.db import staff
+from bot.db import staff, staff_auth
 from bot.db.drafts import get_by_reference, get_or_create_draft, update_fields
 from bot.db.models import Base, DraftAudit, DraftNote, StaffUser
 from bot.db.session import get_engine, session_scope, upgrade
@@ -20,18 +20,19 @@ PASSWORD = "correct horse battery"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 
-def test_migration_0002_creates_the_staff_tables_and_matches_the_models(db_url):
+def test_migrations_create_the_staff_tables_and_match_the_models(db_url):
     before, after = upgrade(db_url)
-    assert (before, after) == (None, "0002")
+    assert (before, after) == (None, "0004")
     with get_engine(db_url).connect() as connection:
         tables = set(inspect(connection).get_table_names())
-        assert {"staff_users", "login_attempts", "draft_notes", "draft_audit"} <= tables
+        assert {"staff_users", "login_attempts", "draft_notes", "draft_audit", "staff_sessions", "security_events",
+                "rate_limit_counters"} <= tables
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
 
 
 def test_create_user_hashes_with_argon2id_and_refuses_duplicates(db_session):
     user = staff.create_user(db_session, "  Agent@Valdemarne.FR ", PASSWORD, "admin")
-    assert user.email == "agent@valdemarne.fr" and user.is_admin and user.active
+    assert user.email == "agent@valdemarne.fr" and user.is_admin and user.active and not user.must_change_password
     assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
     with pytest.raises(staff.DuplicateUser, match="existe déjà"):
         staff.create_user(db_session, "agent@valdemarne.fr", PASSWORD)
@@ -67,26 +68,88 @@ def test_authenticate_rehashes_outdated_hashes(db_session):
     assert stored != weak and not PasswordHasher().check_needs_rehash(stored)
 
 
-def test_throttling_per_email_and_per_ip(db_session):
-    for i in range(4):
-        staff.record_failure(db_session, "agent@valdemarne.fr", f"10.0.0.{i}", now=T0 + timedelta(minutes=i))
-    assert staff.locked_until(db_session, "agent@valdemarne.fr", "10.0.0.9", now=T0 + timedelta(minutes=4)) is None
-    staff.record_failure(db_session, "Agent@valdemarne.fr", "10.0.0.4", now=T0 + timedelta(minutes=4))
-    until = staff.locked_until(db_session, "agent@valdemarne.fr", "10.0.0.9", now=T0 + timedelta(minutes=5))
-    assert until == T0 + timedelta(minutes=19)  # 15 minutes after the 5th failure
-    assert staff.locked_until(db_session, "agent@valdemarne.fr", "10.0.0.9", now=T0 + timedelta(minutes=19)) is None
-    assert staff.locked_until(db_session, "autre@valdemarne.fr", "10.0.0.9", now=T0 + timedelta(minutes=5)) is None
-    for i in range(5):  # one IP address, five e-mails
-        staff.record_failure(db_session, f"x{i}@exemple.fr", "192.0.2.1", now=T0 + timedelta(minutes=i))
-    assert staff.locked_until(db_session, "nouveau@exemple.fr", "192.0.2.1", now=T0 + timedelta(minutes=6))
-    staff.clear_failures(db_session, "agent@valdemarne.fr")
-    assert staff.locked_until(db_session, "agent@valdemarne.fr", "10.0.0.9", now=T0 + timedelta(minutes=5)) is None
+def test_create_user_with_an_initial_password(db_session):
+    user = staff.create_user(db_session, "agent@valdemarne.fr", PASSWORD, must_change_password=True)
+    assert user.must_change_password and user.password_changed_at is None
 
 
-def test_failures_spread_over_more_than_15_minutes_do_not_lock(db_session):
-    for i in range(8):
-        staff.record_failure(db_session, "agent@valdemarne.fr", "10.0.0.1", now=T0 + timedelta(minutes=4 * i))
-    assert staff.locked_until(db_session, "agent@valdemarne.fr", "10.0.0.1", now=T0 + timedelta(minutes=29)) is None
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def test_login_delays_per_account_grow_and_are_bounded(db_session):
+    delay = staff_auth.login_delay
+    for i in range(3):  # three addresses: only the account is common
+        staff_auth.record_failure(db_session, "Agent@valdemarne.fr", f"10.0.0.{i}", now=at(i))
+    assert delay(db_session, "agent@valdemarne.fr", "10.0.0.9", now=at(3)) == (1.0, 0.0)
+    assert delay(db_session, "autre@valdemarne.fr", "10.0.0.9", now=at(3)) == (0.0, 0.0)
+    waits = []
+    for i in range(3, 12):
+        staff_auth.record_failure(db_session, "agent@valdemarne.fr", f"10.0.0.{i}", now=at(i))
+        waits.append(delay(db_session, "agent@valdemarne.fr", "10.0.0.99", now=at(i + 0.5)).wait)
+    assert waits == [2.0, 4.0, 8.0] + [staff_auth.ACCOUNT_MAX_DELAY] * 6
+    assert delay(db_session, "agent@valdemarne.fr", "10.0.0.99", now=at(72)) == (0.0, 0.0)  # an hour later
+
+
+def test_login_delays_per_address(db_session):
+    delay = staff_auth.login_delay
+    for i in range(3):  # one address, three accounts
+        staff_auth.record_failure(db_session, f"x{i}@exemple.fr", "192.0.2.1", now=at(i))
+    assert delay(db_session, "nouveau@exemple.fr", "192.0.2.1", now=at(2)) == (0.0, 1.0)
+    assert delay(db_session, "nouveau@exemple.fr", "192.0.2.1", now=at(2) + timedelta(seconds=1)) == (0.0, 0.0)
+    for i in range(3, 20):
+        staff_auth.record_failure(db_session, f"x{i}@exemple.fr", "192.0.2.1", now=at(i))
+    assert delay(db_session, "nouveau@exemple.fr", "192.0.2.1", now=at(19)).retry_after == \
+        staff_auth.ADDRESS_MAX_DELAY
+    assert delay(db_session, "nouveau@exemple.fr", "192.0.2.2", now=at(19)) == (0.0, 0.0)
+
+
+def test_a_successful_login_forgets_only_its_own_address_failures(db_session):
+    for address in ("10.0.0.1", "10.0.0.1", "10.0.0.2", "10.0.0.2"):
+        staff_auth.record_failure(db_session, "agent@valdemarne.fr", address, now=at(0))
+    staff_auth.clear_failures(db_session, "agent@valdemarne.fr", "10.0.0.1")
+    assert staff_auth.login_delay(db_session, "agent@valdemarne.fr", "10.0.0.3", now=at(1)) == (0.0, 0.0)
+    staff_auth.record_failure(db_session, "agent@valdemarne.fr", "10.0.0.2", now=at(1))
+    assert staff_auth.login_delay(db_session, "agent@valdemarne.fr", "10.0.0.3", now=at(1)).wait == 1.0
+
+
+def test_sessions_end_on_logout_deactivation_expiry_and_idleness(db_session):
+    user = staff.create_user(db_session, "agent@valdemarne.fr", PASSWORD)
+    token = staff_auth.create_session(db_session, user, "10.0.0.1", now=T0)
+    assert token not in {row.id for row in db_session.scalars(select(staff_auth.StaffSession))}  # only a digest
+    assert staff_auth.session_user(db_session, token, now=at(1)).id == user.id
+    assert staff_auth.session_user(db_session, token + "x", now=at(1)) is None
+    staff_auth.end_session(db_session, token)
+    assert staff_auth.session_user(db_session, token, now=at(2)) is None
+    token = staff_auth.create_session(db_session, user, now=T0)
+    assert staff_auth.session_user(db_session, token, now=at(119)) is not None  # seen: idle time restarts
+    assert staff_auth.session_user(db_session, token, now=at(119 + 121)) is None  # 2 hours idle
+    token = staff_auth.create_session(db_session, user, hours=1, now=T0)
+    for minutes in (30, 59):
+        assert staff_auth.session_user(db_session, token, now=at(minutes)) is not None
+    assert staff_auth.session_user(db_session, token, now=at(60)) is None  # absolute expiry
+    token = staff_auth.create_session(db_session, user)
+    staff.set_active(db_session, user, False)
+    assert staff_auth.count_sessions(db_session, user.id) == 0
+    staff.set_active(db_session, user, True)
+    assert staff_auth.session_user(db_session, token) is None
+
+
+def test_change_password(db_session):
+    user = staff.create_user(db_session, "agent@valdemarne.fr", PASSWORD, must_change_password=True)
+    staff_auth.create_session(db_session, user)
+    new = "un tout nouveau mot de passe"
+    for current, password, confirm, message in (
+            ("faux", new, new, "actuel est incorrect"), (PASSWORD, new, new + "!", "différents"),
+            (PASSWORD, "court", "court", "12 caractères"), (PASSWORD, PASSWORD, PASSWORD, "différent de l'actuel")):
+        with pytest.raises(staff.StaffError, match=message):
+            staff_auth.change_password(db_session, user, current, password, confirm)
+    assert staff_auth.count_sessions(db_session, user.id) == 1
+    staff_auth.change_password(db_session, user, PASSWORD, new, new)
+    assert not user.must_change_password and user.password_changed_at is not None
+    assert staff_auth.count_sessions(db_session, user.id) == 0
+    assert staff.authenticate(db_session, "agent@valdemarne.fr", new).id == user.id
+    assert staff.authenticate(db_session, "agent@valdemarne.fr", PASSWORD) is None
 
 
 @pytest.fixture

@@ -100,5 +100,5 @@ def test_without_consent_nothing_is_stored(live_servers):
     sender = new_sender()
     before = len(export(live_servers))
     chat(live_servers, sender, "je veux préparer ma candidature")
-    assert "n'enregistre aucune donnée" in chat(live_servers, sender, "non")
+    assert "je ne crée pas de dossier" in chat(live_servers, sender, "non")
     assert len(export(live_servers)) == before

@@ -81,15 +81,19 @@ def rasa():
 
 
 @pytest.fixture(autouse=True)
-def environment(monkeypatch):
+def environment(monkeypatch, tmp_path):
     monkeypatch.setenv("WEB_SECRET_KEY", "test-secret")
-    monkeypatch.delenv("CALL_FILE", raising=False)
+    monkeypatch.setenv("SECURITY_LOG_FILE", str(tmp_path / "security.log"))
+    for name in ("CALL_FILE", "TRUSTED_PROXIES", "WEB_THREADS", "REDIS_URL", "WEB_HTTPS"):
+        monkeypatch.delenv(name, raising=False)
 
 
 def make_app(rasa_url: str, **config):
     from bot.web import create_app
+    from bot.web.ratelimit import MemoryLimiter
 
-    app = create_app({"TESTING": True, "RASA_URL": rasa_url, "RASA_TIMEOUT": 5, **config})
+    app = create_app({"TESTING": True, "RASA_URL": rasa_url, "RASA_TIMEOUT": 5, "RATE_LIMITER": MemoryLimiter(),
+                      **config})
     assert app.config["WTF_CSRF_ENABLED"] is not False  # the chat API must work with CSRF protection on
     return app
 
@@ -226,7 +230,8 @@ def test_chat_round_trip_with_buttons(client, rasa):
                                       {"title": "Le calendrier", "payload": "Quelles sont les dates ?"}]
     assert messages[2] == {"text": "", "buttons": [], "image": "/static/example.png"}
     assert rasa.received == [{"path": "/webhooks/rest/webhook",
-                              "body": {"sender": SENDER, "message": "combien peut-on demander ?"}}]
+                              "body": {"sender": SENDER, "message": "combien peut-on demander ?",
+                                       "metadata": {"client": "127.0.0.1"}}}]
 
 
 def test_html_in_the_message_is_passed_through_as_text(client, rasa):
@@ -489,11 +494,29 @@ def test_web_command_serves_the_app_with_waitress(monkeypatch, capsys):
     assert main(["web"]) == 0
     app, kwargs = calls[0]
     assert "public.index" in {rule.endpoint for rule in app.url_map.iter_rules()}
-    assert kwargs == {"host": "127.0.0.1", "port": 8123, "threads": 8}
+    assert {k: kwargs[k] for k in ("host", "port", "threads")} == {"host": "127.0.0.1", "port": 8123, "threads": 8}
     assert "http://localhost:8123/" in capsys.readouterr().out
 
     assert main(["web", "--host", "0.0.0.0", "--port", "9000"]) == 0
-    assert calls[1][1] == {"host": "0.0.0.0", "port": 9000, "threads": 8}
+    assert {k: calls[1][1][k] for k in ("host", "port", "threads")} == {"host": "0.0.0.0", "port": 9000, "threads": 8}
+
+
+def test_web_command_thread_count_and_bad_settings(monkeypatch, capsys):
+    import waitress
+
+    from bot.__main__ import main
+
+    calls = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kwargs: calls.append((app, kwargs)))
+    monkeypatch.setenv("WEB_THREADS", "12")
+    assert main(["web", "--port", "9000"]) == 0
+    app, kwargs = calls[0]
+    assert kwargs["threads"] == 12 and app.config["CHAT_MAX_PARALLEL"] == 10  # two threads kept for the rest
+    for name, value in (("TRUSTED_PROXIES", "deux"), ("CHAT_LIMIT_PER_SENDER", "-1"), ("WEB_THREADS", "1")):
+        monkeypatch.setenv(name, value)
+        assert main(["web", "--port", "9000"]) == 2
+        assert f"{name} invalide" in capsys.readouterr().err
+        monkeypatch.delenv(name)
 
 
 def test_web_command_default_port_and_bad_port(monkeypatch, capsys):

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql import column, table
 
-from bot.db.models import STATUSES, Draft, DraftFieldSource, ReferenceCounter, utcnow
+from bot.db.models import STATUSES, Draft, DraftConversation, DraftFieldSource, ReferenceCounter, utcnow
+from bot.db.resume_models import ResumeCode
 
 # Fields that come from the conversation, in display order.
 DRAFT_FIELDS: Tuple[str, ...] = (
@@ -68,7 +69,7 @@ def get_by_reference(session: Session, reference: str) -> Optional[Draft]:
 
 
 def get_or_create_draft(session: Session, conversation_id: str, consent_at: Optional[datetime] = None) -> Draft:
-    """The conversation's draft, created on first call; never two drafts for one conversation.
+    """The conversation's draft, created on first call (and linked to it); never two drafts for one conversation.
 
     ``consent_at`` is recorded when the draft has none yet.
     """
@@ -84,6 +85,9 @@ def get_or_create_draft(session: Session, conversation_id: str, consent_at: Opti
                 draft = Draft(conversation_id=conversation_id, reference=_next_reference(session, now),
                               status="new", consent_at=consent_at, created_at=now, updated_at=now)
                 session.add(draft)
+                session.flush()
+                session.add(DraftConversation(draft_id=draft.id, conversation_id=conversation_id, origin="created",
+                                              linked_at=now))
         except IntegrityError:  # another writer created it meanwhile
             draft = get_by_conversation(session, conversation_id)
             if draft is None:
@@ -95,6 +99,49 @@ def get_or_create_draft(session: Session, conversation_id: str, consent_at: Opti
                         .values(consent_at=consent_at).execution_options(synchronize_session=False))
         session.expire(draft, ["consent_at"])
     return draft
+
+
+# --- Which conversations may act on a draft (see DraftConversation) ---
+
+def link_conversation(session: Session, draft: Draft, conversation_id: str, origin: str = "resumed",
+                      now: Optional[datetime] = None) -> None:
+    """Allow ``conversation_id`` to act on ``draft`` (after a successful resume); it becomes the draft this
+    conversation acts on. Linking again only refreshes ``linked_at``."""
+    if not conversation_id:
+        raise ValueError("conversation_id is required")
+    now = now or utcnow()
+    statement = _insert(session, DraftConversation).values(draft_id=draft.id, conversation_id=conversation_id,
+                                                           origin=origin, linked_at=now)
+    session.execute(statement.on_conflict_do_update(index_elements=["draft_id", "conversation_id"],
+                                                    set_={"linked_at": now}))
+
+
+def linked_draft(session: Session, conversation_id: str) -> Optional[Draft]:
+    """The draft this conversation may act on: the one it created or resumed most recently; None if none."""
+    if not conversation_id:
+        return None
+    return session.scalars(
+        select(Draft).join(DraftConversation, DraftConversation.draft_id == Draft.id)
+        .where(DraftConversation.conversation_id == conversation_id)
+        .order_by(DraftConversation.linked_at.desc(), DraftConversation.id.desc()).limit(1)
+    ).first()
+
+
+def linked_drafts(session: Session, conversation_id: str) -> List[Draft]:
+    """Every draft this conversation may act on (created or resumed by it)."""
+    if not conversation_id:
+        return []
+    return list(session.scalars(
+        select(Draft).join(DraftConversation, DraftConversation.draft_id == Draft.id)
+        .where(DraftConversation.conversation_id == conversation_id).order_by(Draft.id)
+    ))
+
+
+def linked_conversations(session: Session, draft: Draft) -> List[str]:
+    """The conversations allowed to act on the draft, the creating one first."""
+    rows = session.scalars(select(DraftConversation.conversation_id).where(DraftConversation.draft_id == draft.id)
+                           .order_by(DraftConversation.linked_at, DraftConversation.id))
+    return list(dict.fromkeys([draft.conversation_id, *rows]))
 
 
 def _coerce(field: str, value: Any) -> Any:
@@ -171,14 +218,17 @@ def field_sources(session: Session, draft: Draft) -> Dict[str, DraftFieldSource]
 
 
 def _delete_many(session: Session, drafts: Sequence[Draft]) -> int:
+    """Delete the drafts, what hangs on them, and every conversation linked to them (Rasa ``events`` rows)."""
     if not drafts:
         return 0
     ids = [d.id for d in drafts]
-    conversations = [d.conversation_id for d in drafts]
-    session.execute(delete(DraftFieldSource).where(DraftFieldSource.draft_id.in_(ids))
-                    .execution_options(synchronize_session=False))
+    linked = session.scalars(select(DraftConversation.conversation_id).where(DraftConversation.draft_id.in_(ids)))
+    conversations = sorted({d.conversation_id for d in drafts} | set(linked))
+    for model in (DraftFieldSource, DraftConversation, ResumeCode):
+        session.execute(delete(model).where(model.draft_id.in_(ids)).execution_options(synchronize_session=False))
     if inspect(session.connection()).has_table("events"):
-        session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id.in_(conversations)))
+        for start in range(0, len(conversations), 500):
+            session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id.in_(conversations[start:start + 500])))
     session.execute(delete(Draft).where(Draft.id.in_(ids)).execution_options(synchronize_session=False))
     for draft in drafts:
         if draft in session:
@@ -187,7 +237,8 @@ def _delete_many(session: Session, drafts: Sequence[Draft]) -> int:
 
 
 def delete_draft(session: Session, draft: Draft) -> None:
-    """Delete the draft, its field sources and its Rasa conversation (``events`` rows), if any."""
+    """Delete the draft, its field sources, its links and codes, and every Rasa conversation linked to it
+    (``events`` rows: the one that created it and those that resumed it), if any."""
     _delete_many(session, [draft])
 
 
@@ -202,14 +253,15 @@ def purge_older_than(session: Session, days: int, now: Optional[datetime] = None
 
 
 def purge_conversations_older_than(session: Session, days: int, now: Optional[datetime] = None) -> int:
-    """Delete the Rasa conversations without a draft whose last message is older than ``days``
+    """Delete the Rasa conversations linked to no draft whose last message is older than ``days``
     days; return how many conversations were deleted."""
     if not inspect(session.connection()).has_table("events"):
         return 0
     cutoff = ((now or utcnow()) - timedelta(days=days)).timestamp()
     stale = (select(RASA_EVENTS.c.sender_id).group_by(RASA_EVENTS.c.sender_id)
              .having(func.max(RASA_EVENTS.c.timestamp) < cutoff)
-             .where(RASA_EVENTS.c.sender_id.not_in(select(Draft.conversation_id))))
+             .where(RASA_EVENTS.c.sender_id.not_in(select(Draft.conversation_id)))
+             .where(RASA_EVENTS.c.sender_id.not_in(select(DraftConversation.conversation_id))))
     senders = list(session.scalars(stale))
     for start in range(0, len(senders), 500):
         session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id.in_(senders[start:start + 500])))

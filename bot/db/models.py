@@ -135,6 +135,30 @@ class Draft(Base):
         return f"<Draft {self.reference} {self.status}>"
 
 
+LINK_ORIGINS = ("created", "resumed")
+
+
+class DraftConversation(Base):
+    """A conversation allowed to act on a draft: the one that created it, or one that resumed it with a code.
+
+    Actions decide which draft they touch from these rows and the conversation id (``tracker.sender_id``),
+    never from the slots a request carries. A conversation acts on the draft it linked most recently.
+    """
+
+    __tablename__ = "draft_conversations"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "conversation_id", name="uq_draft_conversations_draft_id_conversation_id"),
+        CheckConstraint("origin IN ('" + "', '".join(LINK_ORIGINS) + "')", name="origin"),
+        Index("ix_draft_conversations_conversation_id", "conversation_id"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    draft_id: Mapped[int] = Column(Integer, ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False)
+    conversation_id: Mapped[str] = Column(String(255), nullable=False)
+    origin: Mapped[str] = Column(String(10), nullable=False)
+    linked_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class DraftFieldSource(Base):
     """Where one field of a draft came from: the user's message and when it was given."""
 
@@ -163,7 +187,7 @@ class ReferenceCounter(Base):
 # --- Staff review area: accounts, login throttling, private notes and the audit trail. ---
 
 STAFF_ROLES = ("reviewer", "admin")
-AUDIT_ACTIONS = ("status_changed", "note_added", "deleted")
+AUDIT_ACTIONS = ("status_changed", "note_added", "deleted", "resume_unlocked")
 
 
 class StaffUser(Base):
@@ -182,6 +206,9 @@ class StaffUser(Base):
     active: Mapped[bool] = Column(Boolean, nullable=False, default=True, server_default="1")
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = Column(UTCDateTime, nullable=True)
+    # Set for an account whose password was chosen by someone else (command line, admin): changed at first login.
+    must_change_password: Mapped[bool] = Column(Boolean, nullable=False, default=False, server_default="0")
+    password_changed_at: Mapped[Optional[datetime]] = Column(UTCDateTime, nullable=True)
 
     @property
     def is_admin(self) -> bool:
@@ -242,3 +269,9 @@ class DraftAudit(Base):
     at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
     user: Mapped[Optional[StaffUser]] = relationship(StaffUser, lazy="joined")
+
+
+# The staff sessions, the security journal and the rate-limit counters live in their own module, on the same
+# metadata (imported as a module, not ``from ... import``, so that either module can be imported first).
+import bot.db.security_models  # noqa: E402,F401
+import bot.db.resume_models  # noqa: E402,F401  (resume codes, failed tries, locks)

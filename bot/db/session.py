@@ -21,6 +21,8 @@ from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.private_files import create_private_empty, private_dir
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = ROOT / "var" / "ess.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -38,11 +40,11 @@ class DatabaseUnavailable(Exception):
 
 
 def database_url() -> str:
-    """``DATABASE_URL`` from the environment, else the SQLite file ``var/ess.db`` (its folder is created)."""
+    """``DATABASE_URL`` from the environment, else the SQLite file ``var/ess.db`` (its folder is created, 0700)."""
     url = os.environ.get("DATABASE_URL", "").strip()
     if url:
         return url
-    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(DEFAULT_SQLITE_PATH.parent)  # var/, 0700
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
@@ -70,6 +72,16 @@ def _setup_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _private_sqlite_file(database: Optional[str]) -> None:
+    """Create the SQLite file with mode 0600 before SQLite does (it would follow the umask, often 0644)."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        create_private_empty(Path(database))
+    except OSError:  # SQLite will report the problem itself, in its own words
+        pass
+
+
 def get_engine(url: Optional[str] = None) -> Engine:
     """The engine for ``url`` (default :func:`database_url`), created once per URL."""
     url = url or database_url()
@@ -84,10 +96,13 @@ def get_engine(url: Optional[str] = None) -> Engine:
                 connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
             elif parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
                 connect_args = {"connect_timeout": POSTGRES_CONNECT_TIMEOUT_S}
-            engine = create_engine(parsed, future=True, pool_pre_ping=True, connect_args=connect_args)
+            # hide_parameters: an error's text never carries the values (e-mail, phone, SIRET) into a log.
+            engine = create_engine(parsed, future=True, pool_pre_ping=True, hide_parameters=True,
+                                   connect_args=connect_args)
         except (ArgumentError, NoSuchModuleError, ImportError) as exc:
             raise DatabaseUnavailable(f"Adresse de base de données invalide ({safe_url(url)}) : {exc}") from exc
         if engine.dialect.name == "sqlite":
+            _private_sqlite_file(parsed.database)
             _setup_sqlite(engine)
         _engines[url] = engine
         _factories[url] = sessionmaker(bind=engine, future=True, expire_on_commit=False)

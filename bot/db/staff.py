@@ -1,4 +1,6 @@
-"""Repository functions for the staff area: accounts, login throttling, the review workflow, notes and audit.
+"""Repository functions for the staff area: accounts, the review workflow, notes and audit.
+
+Login delays, sessions and password changes are in :mod:`bot.db.staff_auth`.
 
 Like :mod:`bot.db.drafts`, every function takes a session and never commits. Passwords are hashed with
 argon2id (argon2-cffi's defaults) and re-hashed on login when those defaults change.
@@ -6,7 +8,6 @@ argon2id (argon2-cffi's defaults) and re-hashed on login when those defaults cha
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
@@ -18,13 +19,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.drafts import delete_draft
-from bot.db.models import STAFF_ROLES, Draft, DraftAudit, DraftNote, LoginAttempt, StaffUser, utcnow
+from bot.db.models import STAFF_ROLES, Draft, DraftAudit, DraftNote, StaffUser, utcnow
+from bot.db.security_models import StaffSession
 
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
-LOCKOUT = timedelta(minutes=15)
-ATTEMPTS_KEPT = timedelta(days=1)
 MAX_NOTE_LENGTH = 5000
 MAX_COMMENT_LENGTH = 2000
 
@@ -94,8 +92,13 @@ def list_users(session: Session) -> List[StaffUser]:
     return list(session.scalars(select(StaffUser).order_by(StaffUser.email)))
 
 
-def create_user(session: Session, email: str, password: str, role: str = "reviewer") -> StaffUser:
-    """A new active account; :class:`StaffError` for a bad e-mail or role, a weak password or a duplicate."""
+def create_user(session: Session, email: str, password: str, role: str = "reviewer",
+                must_change_password: bool = False) -> StaffUser:
+    """A new active account; :class:`StaffError` for a bad e-mail or role, a weak password or a duplicate.
+
+    ``must_change_password``: the password was chosen by someone else (command line, an admin), so the owner
+    must replace it at first login.
+    """
     email = normalize_email(email)
     if not _EMAIL.match(email) or len(email) > 320:
         raise StaffError(f"Adresse e-mail invalide : « {email} ».")
@@ -108,7 +111,7 @@ def create_user(session: Session, email: str, password: str, role: str = "review
     if get_user_by_email(session, email) is not None:
         raise duplicate
     user = StaffUser(email=email, password_hash=hash_password(password), role=role, active=True,
-                     created_at=utcnow())
+                     created_at=utcnow(), must_change_password=must_change_password)
     try:
         with session.begin_nested():
             session.add(user)
@@ -118,9 +121,13 @@ def create_user(session: Session, email: str, password: str, role: str = "review
 
 
 def set_active(session: Session, user: StaffUser, active: bool) -> None:
+    """Deactivate (which ends the account's sessions at once) or reactivate an account."""
     session.execute(update(StaffUser).where(StaffUser.id == user.id).values(active=active)
                     .execution_options(synchronize_session=False))
     set_committed_value(user, "active", active)
+    if not active:
+        session.execute(delete(StaffSession).where(StaffSession.user_id == user.id)
+                        .execution_options(synchronize_session=False))
 
 
 def authenticate(session: Session, email: str, password: str) -> Optional[StaffUser]:
@@ -141,44 +148,6 @@ def authenticate(session: Session, email: str, password: str) -> Optional[StaffU
     for name, value in values.items():
         set_committed_value(user, name, value)
     return user
-
-
-# --- Login throttling: in the database, so that it holds across processes ---
-
-def _lock_end(times: List[datetime]) -> Optional[datetime]:
-    """When the latest lockout ends: 15 minutes after any failure that is the 5th within 15 minutes."""
-    end = None
-    for i in range(MAX_FAILURES - 1, len(times)):
-        if times[i] - times[i - MAX_FAILURES + 1] <= FAILURE_WINDOW:
-            end = times[i] + LOCKOUT
-    return end
-
-
-def locked_until(session: Session, email: str, ip: str, now: Optional[datetime] = None) -> Optional[datetime]:
-    """Until when logins for this e-mail or from this IP address are refused, or None when they are not."""
-    now = now or utcnow()
-    since = now - FAILURE_WINDOW - LOCKOUT
-    ends = []
-    for condition in (LoginAttempt.email == normalize_email(email), LoginAttempt.ip == ip):
-        times = list(session.scalars(select(LoginAttempt.at).where(condition, LoginAttempt.at > since)
-                                     .order_by(LoginAttempt.at)))
-        end = _lock_end(times)
-        if end is not None and end > now:
-            ends.append(end)
-    return max(ends) if ends else None
-
-
-def record_failure(session: Session, email: str, ip: str, now: Optional[datetime] = None) -> None:
-    """Remember a failed login (and forget the ones older than a day)."""
-    now = now or utcnow()
-    session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPTS_KEPT))
-    session.add(LoginAttempt(email=normalize_email(email)[:320], ip=(ip or "?")[:64], at=now))
-    session.flush()
-
-
-def clear_failures(session: Session, email: str) -> None:
-    """Forget the failed logins for this e-mail (after a successful one)."""
-    session.execute(delete(LoginAttempt).where(LoginAttempt.email == normalize_email(email)))
 
 
 # --- Review workflow, notes and audit trail ---

@@ -1,6 +1,11 @@
 """The web app: the applicants' chat page (``public``) and the staff review area (``staff``).
 
 ``create_app()`` is the factory; ``python -m bot web`` serves it with waitress (port 8000).
+
+Behind reverse proxies, ``TRUSTED_PROXIES`` (the number of proxy hops in front of the site) makes werkzeug's
+``ProxyFix`` take the client's address, scheme and host from the ``X-Forwarded-*`` headers those proxies add;
+every limit (chat, staff login) uses the resulting ``request.remote_addr``. Leave it at 0 when the site is
+reached directly: the headers would then be the client's own, and forged.
 """
 from __future__ import annotations
 
@@ -11,8 +16,15 @@ from typing import Any, Mapping, Optional
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bot.private_files import read_or_create_secret
+from bot.web.chat_limits import env_int, settings_from_env
+from bot.web.chat_limits import init_app as init_chat_limits
+from bot.web.security_log import configure_security_log
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+HSTS = "max-age=31536000"  # one year; sent only when the site is served over HTTPS (WEB_HTTPS=1)
 csrf = CSRFProtect()
 
 
@@ -20,12 +32,8 @@ def _secret_key() -> str:
     """WEB_SECRET_KEY, else a random key kept in var/ so that sessions survive a restart."""
     if os.environ.get("WEB_SECRET_KEY"):
         return os.environ["WEB_SECRET_KEY"]
-    path = REPO_ROOT / "var" / "web_secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    # 0600 from its creation, in var/ (0700), created once even by processes starting together
+    return read_or_create_secret(REPO_ROOT / "var" / "web_secret_key", lambda: secrets.token_hex(32))
 
 
 def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
@@ -33,8 +41,9 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     https = os.environ.get("WEB_HTTPS", "").lower() in ("1", "true", "oui", "yes")
     app.config.update(
         SECRET_KEY=_secret_key(),
-        RASA_URL=os.environ.get("RASA_URL", f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}"),
-        RASA_TIMEOUT=float(os.environ.get("RASA_TIMEOUT", "30")),
+        RASA_URL=os.environ.get("RASA_URL") or (f"http://{os.environ.get('RASA_HOST') or '127.0.0.1'}:"
+                                                f"{os.environ.get('RASA_PORT', '5005')}"),
+        RASA_TIMEOUT=float(os.environ.get("RASA_TIMEOUT", "10")),  # bounds how long a chat request holds a thread
         DATABASE_URL=None,  # None: bot.db.session.database_url() (DATABASE_URL or var/ess.db)
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -42,13 +51,27 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
         PREFERRED_URL_SCHEME="https" if https else "http",
         MAX_CONTENT_LENGTH=64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        WEB_HTTPS=https,
+        TRUSTED_PROXIES=env_int("TRUSTED_PROXIES", 0),
+        SECURITY_LOG_FILE=Path(os.environ.get("SECURITY_LOG_FILE") or REPO_ROOT / "var" / "security.log"),
+        **settings_from_env(),
     )
     if config:
         app.config.update(config)
     csrf.init_app(app)
+    configure_security_log(app.config["SECURITY_LOG_FILE"])
+    hops = int(app.config["TRUSTED_PROXIES"])
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
+    from bot.purge import init_app as init_purge
     from bot.web.public import bp as public_bp
     from bot.web.staff import bp as staff_bp
+    from bot.web.staff.auth import init_login_guard
+
+    init_chat_limits(app)
+    init_login_guard(app)
+    init_purge(app)  # the daily privacy purge (a daemon thread; not when testing; PURGE_SCHEDULE=0: off)
 
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
@@ -62,6 +85,8 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["WEB_HTTPS"]:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
 
     @app.errorhandler(404)

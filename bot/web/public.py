@@ -13,7 +13,8 @@ sends one, an ``Origin`` equal to our own host.
 Input rules: ``sender`` is 8 to 64 characters among ``A-Z a-z 0-9 _ -``; ``message`` is a
 text of at most 2,000 characters (surrounding spaces not counted), cleaned by
 :func:`bot.text.clean_user_text`, not empty. Anything else is refused with 400 and a
-French ``{"error": ...}``; a longer message is refused, never silently truncated.
+French ``{"error": ...}``; a longer message is refused, never silently truncated. Over the rate limits
+(per client address and per sender), 429 with ``Retry-After`` (see :mod:`bot.web.chat_limits`).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from bot.call import get_call
 from bot.text import MAX_MESSAGE_CHARS, clean_user_text
 from bot.verdict_card import CARD_TYPE, clean_card
 from bot.web import csrf
+from bot.web.chat_limits import limit_chat
 
 bp = Blueprint("public", __name__, static_folder="static", static_url_path="/static",
                template_folder="templates")
@@ -160,6 +162,7 @@ def _message(item: Any) -> Optional[Dict[str, Any]]:
 
 @bp.route("/api/chat", methods=["POST"])
 @csrf.exempt
+@limit_chat  # 429 + Retry-After over the per-address and per-sender limits (bot.web.chat_limits)
 def chat():
     if request.mimetype != "application/json":
         return _error("Type de contenu non accepté : envoyez du JSON (Content-Type: application/json).", 415)
@@ -171,7 +174,9 @@ def chat():
         return _error(problem, 400)
     url = f"{current_app.config['RASA_URL'].rstrip('/')}/webhooks/rest/webhook"
     try:
-        response = requests.post(url, json={"sender": sender, "message": text},
+        # The client's address goes with the message: the resume actions count failed tries per address.
+        response = requests.post(url, json={"sender": sender, "message": text,
+                                            "metadata": {"client": request.remote_addr or ""}},
                                  timeout=current_app.config["RASA_TIMEOUT"])
         response.raise_for_status()
         answer = response.json()

@@ -11,5 +11,5 @@ bp = Blueprint("staff", __name__)
 
 # The views register themselves on ``bp``.
 from bot.web.staff import (  # noqa: E402,F401
-    accounts, assets, audit_log, auth, dashboard, drafts, exports, formatting, security,
+    accounts, assets, audit_log, auth, dashboard, drafts, exports, formatting, password, security,
 )

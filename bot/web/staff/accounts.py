@@ -1,11 +1,16 @@
-"""``/staff/accounts`` (admins only): list the staff accounts, create one, deactivate or reactivate one."""
+"""``/staff/accounts`` (admins only): list the staff accounts, create one, deactivate or reactivate one.
+
+A new account must change its initial password at first login; deactivation ends its sessions at once.
+Both are security events (:mod:`bot.web.staff.journal`).
+"""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from bot.db.models import STAFF_ROLES
 from bot.db.staff import StaffError, create_user, get_user, list_users, set_active
 from bot.web.staff import bp
+from bot.web.staff.journal import record
 from bot.web.staff.security import admin_required, current_user, db
 
 
@@ -33,10 +38,12 @@ def create_account():
         return _page("Les deux mots de passe saisis sont différents.", form, 400)
     try:
         with db() as session:
-            user = create_user(session, email, password, role)
+            user = create_user(session, email, password, role, must_change_password=True)
+            record("account_created", "Compte agent créé : %s (%s) par %s", user.email, user.role,
+                   current_user().email, user=current_user(), email=user.email, detail=f"rôle : {user.role}",
+                   session=session)
     except StaffError as exc:
         return _page(str(exc), form, 400)
-    current_app.logger.info("Compte agent créé : %s (%s) par %s", user.email, user.role, current_user().email)
     flash(f"Compte créé pour {user.email}. Transmettez-lui son mot de passe initial par un canal sûr.", "success")
     return redirect(url_for("staff.accounts"))
 
@@ -52,7 +59,8 @@ def set_account_active(user_id: int):
         if user is None:
             abort(404)
         set_active(session, user, active)
-    current_app.logger.info("Compte agent %s %s par %s", user.email, "réactivé" if active else "désactivé",
-                            current_user().email)
+        record("account_reactivated" if active else "account_deactivated", "Compte agent %s %s par %s", user.email,
+               "réactivé" if active else "désactivé", current_user().email, user=current_user(), email=user.email,
+               session=session)
     flash(f"Compte {user.email} {'réactivé' if active else 'désactivé'}.", "success")
     return redirect(url_for("staff.accounts"))

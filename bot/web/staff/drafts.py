@@ -3,18 +3,20 @@ from __future__ import annotations
 
 from typing import Optional
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 
 from bot.applications import LEGAL_FORM_LABELS
 from bot.cli_drafts import STATUS_LABELS, VERDICT_LABELS
 from bot.db.drafts import field_sources, get_by_reference
-from bot.db.models import STATUSES
+from bot.db.models import STATUSES, utcnow
+from bot.db.resume import active_lock, unlock
 from bot.db.staff import (
     StaffError, StatusConflict, add_note, allowed_transitions, change_status, delete_with_audit, draft_audit,
     list_notes,
 )
 from bot.web.staff import bp
 from bot.web.staff.events import transcript
+from bot.web.staff.journal import log_line
 from bot.web.staff.queries import NO_VERDICT, DraftFilters, communes, search_page
 from bot.web.staff.security import admin_required, current_user, db, login_required
 
@@ -52,6 +54,7 @@ def _draft_page(reference: str, error: Optional[str] = None, status: int = 200, 
             "draft": draft, "sources": field_sources(session, draft), "notes": list_notes(session, draft),
             "audit": draft_audit(session, draft), "messages": transcript(session, draft.conversation_id),
             "transitions": allowed_transitions(draft.status),
+            "resume_lock": active_lock(session, draft.reference, utcnow()),
         }
     reasons = draft.verdict_reasons if isinstance(draft.verdict_reasons, list) else []
     return render_template("staff/draft.html", active="drafts", reasons=[r for r in reasons if isinstance(r, dict)],
@@ -84,7 +87,7 @@ def set_status(reference: str):
             problem, code = None, 200
     if problem:
         return _draft_page(reference, error=problem, status=code, comment=comment)
-    current_app.logger.info("Statut de %s : %s (par %s)", found.reference, to_status, current_user().email)
+    log_line("Statut de %s : %s (par %s)", found.reference, to_status, current_user().email)  # audited too
     flash(f"Statut changé : {found.reference} est maintenant « {STATUS_LABELS.get(to_status, to_status)} ».", "success")
     return redirect(url_for("staff.draft", reference=found.reference))
 
@@ -109,6 +112,23 @@ def add_draft_note(reference: str):
     return redirect(url_for("staff.draft", reference=found.reference, _anchor="notes"))
 
 
+@bp.route("/drafts/<reference>/unlock", methods=["POST"])
+@login_required
+def unlock_resume(reference: str):
+    """Lift the lock put on the applicant's resume after too many wrong codes (reviewers and admins; audited)."""
+    with db() as session:
+        found = get_by_reference(session, reference)
+        if found is None:
+            abort(404)
+        unlocked = unlock(session, found, current_user(), utcnow())
+    if unlocked:
+        log_line("Reprise de %s débloquée par %s", found.reference, current_user().email)  # audited too
+        flash(f"La reprise de {found.reference} est débloquée : le porteur peut demander un nouveau code.", "success")
+    else:
+        flash(f"La reprise de {found.reference} n'était pas bloquée.", "info")
+    return redirect(url_for("staff.draft", reference=found.reference))
+
+
 @bp.route("/drafts/<reference>/delete", methods=["GET", "POST"])
 @admin_required
 def delete(reference: str):
@@ -122,7 +142,7 @@ def delete(reference: str):
         else:
             deleted = False
     if deleted:
-        current_app.logger.info("Pré-candidature %s supprimée par %s", found.reference, current_user().email)
+        log_line("Pré-candidature %s supprimée par %s", found.reference, current_user().email)  # audited too
         flash(f"La pré-candidature {found.reference} et sa conversation ont été supprimées.", "success")
         return redirect(url_for("staff.drafts"))
     error = "Cochez la case pour confirmer la suppression." if request.method == "POST" else None

@@ -90,14 +90,27 @@ def transcript(session: Session, conversation_id: str) -> Optional[List[Message]
     return messages
 
 
+def _consented(events):
+    """Conversations linked to a draft whose applicant consented (the one that created it, those that resumed
+    it): the only ones staff may read. Someone who refused, or never started a pre-application, is not shown."""
+    from bot.db.models import Draft, DraftConversation
+
+    agreed = Draft.consent_at.is_not(None)
+    return or_(events.c.sender_id.in_(select(Draft.conversation_id).where(agreed)),
+               events.c.sender_id.in_(select(DraftConversation.conversation_id)
+                                      .join(Draft, Draft.id == DraftConversation.draft_id).where(agreed)))
+
+
 def not_understood(session: Session, limit: int = 50) -> Optional[List[Message]]:
-    """The latest user messages classified ``nlu_fallback`` or ``out_of_scope``; None without ``events``."""
+    """The latest user messages classified ``nlu_fallback`` or ``out_of_scope`` in conversations whose applicant
+    consented (see :func:`_consented`); None without ``events``."""
     events = _events(session)
     if events is None:
         return None
     maybe = or_(*(events.c.data.like(f"%{name}%") for name in NOT_UNDERSTOOD_INTENTS))  # narrowed in Python
     query = (select(events.c.sender_id, events.c.timestamp, events.c.data)
-             .where(events.c.type_name == "user", maybe).order_by(*_order(events, descending=True)))
+             .where(events.c.type_name == "user", maybe, _consented(events))
+             .order_by(*_order(events, descending=True)))
     found: List[Message] = []
     offset = 0
     while len(found) < limit:

@@ -1,7 +1,8 @@
 """``/staff/drafts.csv`` and ``/staff/drafts.xlsx``: the drafts matching the list's current filters and search.
 
 Both have the command line's columns and French headers (:mod:`bot.cli_drafts`); the CSV is written by the
-command line's own writer. Text a spreadsheet could take for a formula is neutralised in both.
+command line's own writer. Text a spreadsheet could take for a formula is neutralised in both. Every export is
+a security event (who, which filters, how many drafts): :mod:`bot.web.staff.journal`.
 """
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import io
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
+from urllib.parse import unquote_plus
 
 from flask import Response, request
 from openpyxl import Workbook
@@ -19,8 +21,9 @@ from bot.cli_drafts import LABELS, defuse_formula, drafts_csv
 from bot.db.drafts import EXPORT_COLUMNS
 from bot.web.staff import bp
 from bot.web.staff.formatting import paris_today
+from bot.web.staff.journal import record
 from bot.web.staff.queries import DraftFilters, select_drafts
-from bot.web.staff.security import db, login_required
+from bot.web.staff.security import current_user, db, login_required
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,15 +35,21 @@ def _attachment(body: bytes, extension: str, mimetype: str) -> Response:
     return response
 
 
-def _matching_drafts(session):
-    return session.scalars(select_drafts(DraftFilters.from_args(request.args))).all()
+def _matching_drafts(session, event: str):
+    """The drafts to export; the export is recorded (filters and count) in the same transaction."""
+    drafts = session.scalars(select_drafts(DraftFilters.from_args(request.args))).all()
+    filters = unquote_plus(request.query_string.decode("ascii", "replace"))[:500] or "aucun filtre"
+    record(event, "Export %s de %d pré-candidature(s) par %s (%s)", event[len("export_"):].upper(), len(drafts),
+           current_user().email, filters, user=current_user(), detail=f"{len(drafts)} pré-candidature(s) ; {filters}",
+           session=session)
+    return drafts
 
 
 @bp.route("/drafts.csv")
 @login_required
 def export_csv():
     with db() as session:
-        text = drafts_csv(_matching_drafts(session))
+        text = drafts_csv(_matching_drafts(session, "export_csv"))
     return _attachment(text.encode("utf-8"), "csv", "text/csv; charset=utf-8")
 
 
@@ -86,5 +95,5 @@ def drafts_xlsx(drafts) -> bytes:
 @login_required
 def export_xlsx():
     with db() as session:
-        body = drafts_xlsx(_matching_drafts(session))
+        body = drafts_xlsx(_matching_drafts(session, "export_xlsx"))
     return _attachment(body, "xlsx", XLSX_TYPE)

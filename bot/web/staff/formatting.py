@@ -14,7 +14,7 @@ from bot.web.staff import bp
 PARIS = ZoneInfo("Europe/Paris")
 SLOT_OF = {column: slot for slot, column in COLUMN_OF.items()}  # drafts column -> conversation slot
 AUDIT_LABELS = {"status_changed": "Changement de statut", "note_added": "Note ajoutée",
-                "deleted": "Pré-candidature supprimée"}
+                "deleted": "Pré-candidature supprimée", "resume_unlocked": "Reprise débloquée"}
 ROLE_LABELS = {"reviewer": "instructeur", "admin": "administrateur"}
 
 

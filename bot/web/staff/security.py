@@ -1,12 +1,17 @@
 """Who is logged in, ``login_required`` / ``admin_required``, and the guards every staff response goes through.
 
-The session (Flask's signed cookie, HttpOnly, SameSite=Lax, Secure under HTTPS) holds only the user id and
-the login time. The account is re-read on every request, so a deactivated account is logged out at once.
+Sessions are server-side (table ``staff_sessions``, :mod:`bot.db.staff_auth`): Flask's signed cookie (HttpOnly,
+SameSite=Lax, Secure under HTTPS) holds only a random session token, beside the CSRF token and flash
+messages. The session row and the account are read on every request, so logout, deactivation and a password
+change (which delete the rows) end a session at once, stolen cookie included. Sessions end after
+``STAFF_SESSION_HOURS`` (12) and after 2 hours without activity.
+
+An account whose password was chosen by someone else (``must_change_password``) reaches only the
+password-change page until it has chosen its own.
 """
 from __future__ import annotations
 
 import posixpath
-import time
 from contextlib import contextmanager
 from functools import wraps
 from typing import Callable, Iterator, Optional
@@ -18,11 +23,14 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import StaffUser
 from bot.db.session import session_scope
-from bot.db.staff import get_user
+from bot.db.staff_auth import SESSION_HOURS, create_session, end_session, session_user
 from bot.web.staff import bp
 
-DEFAULT_SESSION_HOURS = 12.0  # app config STAFF_SESSION_HOURS overrides it
+DEFAULT_SESSION_HOURS = SESSION_HOURS  # app config STAFF_SESSION_HOURS overrides it
+SESSION_KEY = "staff_session"
 OPEN_ENDPOINTS = {"staff.login"}
+# What an account that must change its password may reach.
+PASSWORD_CHANGE_ENDPOINTS = {"staff.change_password", "staff.logout", "staff.stylesheet"}
 # Not pages: an unauthenticated request gets 401 rather than a redirection to the login page.
 NON_PAGE_ENDPOINTS = {"staff.export_csv", "staff.export_xlsx", "staff.stylesheet"}
 
@@ -38,14 +46,20 @@ def current_user() -> Optional[StaffUser]:
     return g.get("staff_user")
 
 
-def log_in(user: StaffUser) -> None:
-    """A fresh session for this user (nothing carried over from before the login)."""
+def log_in(db_session: Session, user: StaffUser) -> None:
+    """A fresh server-side session for this user (nothing carried over from before the login)."""
+    hours = float(current_app.config.get("STAFF_SESSION_HOURS", DEFAULT_SESSION_HOURS))
+    token = create_session(db_session, user, request.remote_addr, hours=hours)
     session.clear()
-    session["staff_user_id"] = user.id
-    session["staff_login_at"] = int(time.time())
+    session[SESSION_KEY] = token
 
 
 def log_out() -> None:
+    """End the server-side session and forget the cookie's content."""
+    token = session.get(SESSION_KEY)
+    if token:
+        with db() as s:
+            end_session(s, token)
     session.clear()
 
 
@@ -91,20 +105,22 @@ def admin_required(view: Callable) -> Callable:
 def load_user():
     """Load the logged-in account; refuse anything but the login page without one."""
     g.staff_user = None
-    user_id = session.get("staff_user_id")
-    if user_id is not None:
-        login_at = session.get("staff_login_at", 0)
-        user = None
-        hours = float(current_app.config.get("STAFF_SESSION_HOURS", DEFAULT_SESSION_HOURS))
-        if time.time() - login_at < hours * 3600:
-            with db() as s:
-                user = get_user(s, user_id)
-        if user is not None and user.active:
-            g.staff_user = user
-        else:
-            log_out()
+    token = session.get(SESSION_KEY)
+    if token is not None:
+        with db() as s:
+            g.staff_user = session_user(s, token if isinstance(token, str) else None)
+        if g.staff_user is None:
+            session.clear()
+    elif "staff_user_id" in session:  # a cookie from before server-side sessions: no longer valid
+        session.clear()
     if g.staff_user is None and request.endpoint not in OPEN_ENDPOINTS:
         return _unauthenticated()
+    if g.staff_user is not None and g.staff_user.must_change_password \
+            and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS | OPEN_ENDPOINTS:
+        if request.method == "GET" and request.endpoint not in NON_PAGE_ENDPOINTS:
+            return redirect(url_for("staff.change_password"))
+        return Response("Choisissez d'abord votre mot de passe : /staff/password.", status=403,
+                        mimetype="text/plain")
     return None
 
 

@@ -12,10 +12,14 @@
  * as HTML; URLs and e-mail addresses found in bot text become <a> elements.
  *
  * Storage (localStorage, key STORAGE_KEY): {sender, messages: [{from: "user"|"bot", text, buttons,
- * image, links, card}]}, so that the conversation survives a reload. « Nouvelle conversation » draws a new
- * sender id and clears the history.
+ * image, links, card}], at}, so that the conversation survives a reload. « Nouvelle conversation » draws a new
+ * sender id and clears the history. `at` is the time of the last activity (a message sent or received): after
+ * IDLE_MS (2 hours) without activity the conversation is forgotten (sender id and transcript), on a shared
+ * computer the next person starts afresh. Checked when the page loads, when it comes back to the foreground,
+ * every minute, and before sending.
  *
- * Server: POST data-endpoint (/api/chat) {sender, message} -> {messages: [...]} or {error} (400, 503...).
+ * Server: POST data-endpoint (/api/chat) {sender, message} -> {messages: [...]} or {error} (400, 429, 503...).
+ * Over the rate limit (429), the server's French message is shown and the typed text kept for a resend.
  * A message {card: {...}} is the eligibility verdict: card.js (window.EssVerdictCard) checks and draws it,
  * and its buttons become the message's quick replies.
  */
@@ -24,6 +28,8 @@
 
   var STORAGE_KEY = "ess-chat-v1";
   var MAX_STORED = 200;
+  var IDLE_MS = 2 * 60 * 60 * 1000; // forget the conversation after 2 hours without activity
+  var IDLE_CHECK_MS = 60 * 1000;
   var SENDER_RE = /^[A-Za-z0-9_-]{8,64}$/;
   var UNAVAILABLE = "L'assistant est momentanément indisponible. Votre message n'a pas été perdu : " +
     "réessayez dans quelques instants.";
@@ -92,6 +98,19 @@
     }
   }
 
+  function storageRemove() {
+    memory = null;
+    try {
+      window.localStorage.removeItem(STORAGE_KEY);
+    } catch (e) {
+      /* nothing stored then */
+    }
+  }
+
+  function idle(at) {
+    return typeof at !== "number" || !isFinite(at) || Date.now() - at > IDLE_MS;
+  }
+
   function cleanButtons(buttons) {
     if (!Array.isArray(buttons)) {
       return [];
@@ -132,19 +151,28 @@
     return out;
   }
 
+  function fresh() {
+    return { sender: newSender(), messages: [], at: Date.now() };
+  }
+
   function load() {
     var data = parseJSON(storageGet());
     if (!data || typeof data.sender !== "string" || !SENDER_RE.test(data.sender) || !Array.isArray(data.messages)) {
-      return { sender: newSender(), messages: [] };
+      return fresh();
+    }
+    if (idle(data.at)) {
+      storageRemove(); // two hours without activity (or stored before the limit existed): forgotten
+      return fresh();
     }
     var messages = data.messages.map(function (m) {
       return cleanMessage(m);
     }).filter(Boolean);
-    return { sender: data.sender, messages: messages };
+    return { sender: data.sender, messages: messages, at: data.at };
   }
 
   function save() {
     state.messages = state.messages.slice(-MAX_STORED);
+    state.at = Date.now();
     storageSet(JSON.stringify(state));
   }
 
@@ -353,6 +381,7 @@
       input.focus();
       return;
     }
+    forgetIfIdle(false);
     var current = generation;
     var userMsg = { from: "user", text: shown || text };
     clearErrors();
@@ -413,14 +442,48 @@
     }
   });
 
-  reset.addEventListener("click", function () {
+  function startOver() {
     generation += 1;
-    state = { sender: newSender(), messages: [] };
-    save();
+    state = fresh();
     setBusy(false);
-    input.value = "";
     renderAll();
+  }
+
+  reset.addEventListener("click", function () {
+    startOver();
+    save();
+    input.value = "";
     input.focus();
+  });
+
+  // After IDLE_MS without activity, in this tab or another one (the stored time is shared), forget it all.
+  // clearInput: the text left in the box belongs to the previous person too (not when they are sending it).
+  function forgetIfIdle(clearInput) {
+    var stored = parseJSON(storageGet()); // shared by the tabs of this browser: the latest activity of any
+    var at = stored && stored.sender === state.sender && typeof stored.at === "number" ? stored.at : state.at;
+    if (busy || !idle(at)) {
+      return;
+    }
+    storageRemove();
+    startOver();
+    if (clearInput) {
+      input.value = "";
+    }
+  }
+
+  window.setInterval(function () {
+    forgetIfIdle(true);
+  }, IDLE_CHECK_MS);
+  window.addEventListener("focus", function () {
+    forgetIfIdle(true);
+  });
+  window.addEventListener("pageshow", function () {
+    forgetIfIdle(true);
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) {
+      forgetIfIdle(true);
+    }
   });
 
   renderAll();

@@ -1,0 +1,166 @@
+"""Resuming a draft: reference, e-mail, then a one-time code sent to the draft's e-mail (``resume_form``).
+
+The code is checked in the database (:mod:`bot.resume`); a right code links this conversation
+(``tracker.sender_id``) to the draft, and ``action_resume_draft`` then loads the draft this conversation is
+linked to. Nothing here trusts the ``draft_reference`` or ``email`` slots. Whatever was wrong (unknown
+reference, wrong e-mail, wrong or expired code, locked reference or address), the applicant reads the same
+words. The client address comes from the message's metadata (``{"client": address}``, set by the website).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common import latest_intent, latest_text
+from actions.faq import load_call_or_apologise
+from actions.forms import AskField
+from bot import application_prompts as text
+from bot import reading
+from bot.answers import contact
+from bot.applications import SaveFailed, load_linked, parse_reference
+from bot.normalize_contact import parse_email
+from bot.resume import check_code, parse_code, request_code
+
+logger = logging.getLogger(__name__)
+
+MAX_CODE_TRIES = 5  # in this conversation; the real limits are in the database (bot.db.resume)
+RESUME_SLOTS = ("resume_reference", "resume_email", "resume_code")
+VERIFIED = "vérifié"  # what resume_code holds once the code was right (never the code itself)
+
+
+def client_address(tracker: Tracker) -> Optional[str]:
+    """The client's address that the website put in the message's metadata, if any."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    client = metadata.get("client") if isinstance(metadata, dict) else None
+    return str(client) if client else None
+
+
+class AskResumeReference(AskField):
+    form = "resume_form"
+    slot = "resume_reference"
+
+
+class AskResumeEmail(AskField):
+    form = "resume_form"
+    slot = "resume_email"
+
+
+class AskResumeCode(AskField):
+    form = "resume_form"
+    slot = "resume_code"
+
+
+ENDED = {"resume_reference": "", "resume_email": "", "resume_code": "", "resume_failures": 0}  # form done, no resume
+
+
+def _wants_to_stop(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """"stop", "annuler", "laisse tomber"… read as in the other forms (bot.reading)."""
+    call = load_call_or_apologise(dispatcher)
+    return call is not None and reading.read_message(
+        latest_text(tracker), asked=None, fields=(), known={}, intent=latest_intent(tracker), call=call,
+    ).kind == reading.STOP
+
+
+def _stopped(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+    dispatcher.utter_message(text=text.RESUME_STOPPED)
+    return dict(ENDED)
+
+
+def _give_up(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+    """End the form without resuming (action_resume_draft then finds no linked draft)."""
+    dispatcher.utter_message(text=text.RESUME_GIVE_UP)
+    call = load_call_or_apologise(dispatcher)
+    if call is not None:
+        dispatcher.utter_message(text=contact(call))
+    return dict(ENDED)
+
+
+def _technical_problem(dispatcher: CollectingDispatcher, exc: Exception) -> Dict[str, Any]:
+    logger.error("Reprise de dossier impossible (%s).", exc)
+    dispatcher.utter_message(text=text.RESUME_FAILED)
+    return {**ENDED, "requested_slot": None}
+
+
+class ValidateResumeForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_resume_form"
+
+    async def extract_resume_reference(self, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
+        if tracker.get_slot("resume_reference") is None and parse_reference(latest_text(tracker)):
+            return {"resume_reference": latest_text(tracker)}
+        return {}
+
+    def validate_resume_reference(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
+        if _wants_to_stop(dispatcher, tracker):
+            return _stopped(dispatcher)
+        reference = parse_reference(str(value))
+        if reference is None:
+            dispatcher.utter_message(text=text.REFERENCE_NOT_UNDERSTOOD)
+        return {"resume_reference": reference}
+
+    def validate_resume_email(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
+        """Ask for a code; the answer is the same whether or not the reference and the e-mail match."""
+        if _wants_to_stop(dispatcher, tracker):
+            return _stopped(dispatcher)
+        parsed = parse_email(str(value))
+        if parsed.value is None:
+            dispatcher.utter_message(text=parsed.error)
+            return {"resume_email": None}
+        try:
+            request_code(tracker.get_slot("resume_reference") or "", parsed.value, tracker.sender_id,
+                         client_address(tracker))
+        except SaveFailed as exc:
+            return _technical_problem(dispatcher, exc)
+        dispatcher.utter_message(text=text.RESUME_CODE_SENT)
+        return {"resume_email": parsed.value, "resume_failures": 0}
+
+    def validate_resume_code(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
+        if _wants_to_stop(dispatcher, tracker):
+            return _stopped(dispatcher)
+        code = parse_code(str(value))
+        restart = parse_reference(str(value))
+        if code is None and restart is not None:  # the number again: start over (a new code will be sent)
+            return {"resume_reference": restart, "resume_email": None, "resume_code": None}
+        if code is None:
+            dispatcher.utter_message(text=text.RESUME_CODE_NOT_UNDERSTOOD)
+            return {"resume_code": None}
+        try:
+            right = check_code(tracker.get_slot("resume_reference") or "", code, tracker.sender_id,
+                               client_address(tracker))
+        except SaveFailed as exc:
+            return _technical_problem(dispatcher, exc)
+        if right:
+            return {"resume_code": VERIFIED, "resume_failures": 0}
+        dispatcher.utter_message(text=text.RESUME_CODE_REJECTED)
+        failures = int(tracker.get_slot("resume_failures") or 0) + 1
+        if failures >= MAX_CODE_TRIES:
+            return _give_up(dispatcher)
+        return {"resume_code": None, "resume_failures": failures}
+
+
+class ActionResumeDraft(Action):
+    """After the resume form: load the draft this conversation is linked to, if it is the one asked for."""
+
+    def name(self) -> Text:
+        return "action_resume_draft"
+
+    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        done: List[EventType] = [SlotSet(slot, None) for slot in RESUME_SLOTS] + [SlotSet("resume_failures", 0)]
+        reference = parse_reference(tracker.get_slot("resume_reference") or "")
+        if not reference or tracker.get_slot("resume_code") != VERIFIED:
+            return done
+        try:
+            slots = load_linked(tracker.sender_id, reference)
+        except SaveFailed as exc:
+            logger.error("Reprise de dossier impossible (%s).", exc)
+            dispatcher.utter_message(text=text.RESUME_FAILED)
+            return done
+        if slots is None:
+            return done
+        dispatcher.utter_message(text=text.resumed(reference))
+        loaded = [SlotSet(name, value) for name, value in slots.items()] + [SlotSet("resumed", True)]
+        return loaded + done + [FollowupAction("application_form")]

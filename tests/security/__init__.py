@@ -1,0 +1,1 @@
+"""Security tests: each hole of issue 9 that this suite covers, shown closed."""
