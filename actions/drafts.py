@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
 from actions.faq import load_call_or_apologise
-from actions.forms import STOPPED, AskField, FieldFormValidator, Turn
+from actions.forms import STOPPED, AskField, FieldFormValidator, Turn, after_form
 from bot import application_prompts as text
 from bot import form_messages as say
 from bot import reading
@@ -178,6 +178,9 @@ class ActionApplicationSummary(Action):
         return "action_application_summary"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        deletion = after_form(tracker)
+        if deletion is not None:
+            return deletion
         if tracker.get_slot(STOPPED):
             dispatcher.utter_message(text=say.APPLICATION_STOPPED)
             return [SlotSet(STOPPED, None)]

@@ -66,6 +66,9 @@ class ActionFallback(Action):
         return "action_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        form = (tracker.active_loop or {}).get("name")
+        if form:  # in a form, the form's validator reads the message
+            return [FollowupAction(form)]
         call = load_call_or_apologise(dispatcher)
         events = start_check_if_described(dispatcher, tracker, call) if call is not None else []
         if not events:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -30,6 +30,7 @@ FAILURES = "field_failures"  # field -> answers not understood in a row
 DONT_KNOW = "dont_know_count"  # field -> "je ne sais pas" in a row
 SKIPPED = "skipped_fields"  # fields left "à préciser"
 STOPPED = "form_stopped"  # the applicant stopped the form
+DELETE_ASKED = "delete_asked"  # the applicant asked, in the middle of a form, to delete their data
 MAX_FAILURES = 3
 
 
@@ -147,6 +148,9 @@ class FieldFormValidator(Action):
         kind, key = message.kind, message.field
         if kind == reading.STOP:
             turn.stopped = True
+        elif kind == reading.DELETE:  # the form ends; the action that follows asks to confirm the deletion
+            turn.stopped = True
+            turn.changed[DELETE_ASKED] = True
         elif kind in (reading.ANSWER, reading.DESCRIPTION):
             for name, value in message.values.items():
                 if name == key or turn.values.get(name) is None:
@@ -251,3 +255,11 @@ class AskField(Action):
         if call is not None:
             utter(dispatcher, say.question(self.slot, call))
         return []
+
+
+def after_form(tracker: Tracker) -> Optional[List[EventType]]:
+    """Events for the action that follows a form that the applicant stopped (None when it was not stopped):
+    the confirmation of a deletion asked in the middle of the form, else nothing more."""
+    if tracker.get_slot(DELETE_ASKED):
+        return [SlotSet(STOPPED, None), SlotSet(DELETE_ASKED, None), FollowupAction("action_ask_delete_confirmation")]
+    return None

@@ -18,8 +18,9 @@ from bot.fields import FIELDS, fields_named, parse_field, read_money
 from bot.normalize_contact import Parsed
 from bot.normalize_communes import match_commune
 
-STOP, WHY, DONT_KNOW, SKIP, CORRECTION, ANSWER, DESCRIPTION, QUESTION, CHITCHAT, UNCLEAR = (
+STOP, WHY, DONT_KNOW, SKIP, CORRECTION, ANSWER, DESCRIPTION, QUESTION, CHITCHAT, UNCLEAR, DELETE = (
     "stop", "why", "dont_know", "skip", "correction", "answer", "description", "question", "chitchat", "unclear",
+    "delete",
 )
 
 # Intents that are not questions about the call.
@@ -30,6 +31,10 @@ CONVERSATION_INTENTS = {
 }
 CHITCHAT_INTENTS = {"greet", "thank", "bot_challenge"}
 
+_DELETE = re.compile(  # a data noun is required: "on veut effacer les tags des murs" is a description
+    r"\b(supprim|effac|retir)\w*\b.{0,25}\b(donnees|informations|infos|dossier|candidature|reponses|coordonnees)\b"
+    r"|droit a l oubli|\b(supprim|effac)\w* tout\b"
+)
 _STOP = re.compile(
     r"^(stop+|stoppe|stopper|arrete|arreter|arretons|on arrete|on arrete la|arrete tout|annule|annuler|annulation"
     r"|laisse tomber|laissez tomber|j abandonne|abandonner|quitter|quitte|sortir|fin|terminer|au revoir|bye"
@@ -189,6 +194,8 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
     folded = fold(text)
     if not folded:
         return Reading(UNCLEAR, field=asked)
+    if intent == "delete_data" or _DELETE.search(folded):
+        return Reading(DELETE, field=asked)
     if _STOP.match(folded) or (intent == "goodbye" and len(folded.split()) <= 4):
         return Reading(STOP)
     if asked is None:  # the opening of a form: a description at most

@@ -252,3 +252,11 @@ async def test_starting_again_after_refusing_asks_for_consent_again(make_tracker
                            intent="start_application")
     values = slot_values(await ValidateApplicationForm().run(dispatcher, tracker, DOMAIN))
     assert values["consent"] is None and values["requested_slot"] == "consent"
+
+
+async def test_deletion_asked_in_the_middle_ends_the_form_then_asks_to_confirm(make_tracker, dispatcher, database):
+    slots = {**CONSENTED, "org_name": "Asso", "structure": "association"}
+    events, slots = await answer(make_tracker, dispatcher, slots, "siret", "en fait supprimez toutes mes données svp")
+    assert slots["requested_slot"] is None and slots["delete_asked"] is True and dispatcher.messages == []
+    events = ActionApplicationSummary().run(dispatcher, make_tracker(slots=slots), {})
+    assert FollowupAction("action_ask_delete_confirmation") in events and dispatcher.messages == []

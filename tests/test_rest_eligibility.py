@@ -27,12 +27,18 @@ def test_rich_opening_then_eligible(live_servers):
     assert "Vitry-sur-Seine" in verdict and "12 000 €" in verdict and "jury" in verdict
 
 
-def test_outside_the_territory_stops_early_with_the_reason(live_servers):
+def test_outside_the_territory_is_explained_with_every_other_criterion(live_servers):
+    """A failed territory does not stop the check: the verdict lists every criterion, as the CLI does."""
     sender = new_sender()
     chat(live_servers, sender, "je veux vérifier mon éligibilité")
     chat(live_servers, sender, "asso loi 1901")
-    verdict = chat(live_servers, sender, "on est à Montreuil")
+    assert "stade" in chat(live_servers, sender, "on est à Montreuil")
+    chat(live_servers, sender, "démarrage")
+    chat(live_servers, sender, "20000")
+    chat(live_servers, sender, "10000")
+    verdict = chat(live_servers, sender, "non")
     assert "pas éligible" in verdict and "Montreuil" in verdict and "Seine-Saint-Denis" in verdict
+    assert "Montant demandé : ✘" in verdict and "Part du budget : ✘" in verdict
 
 
 def test_company_without_esus_is_told_what_would_change(live_servers):
@@ -43,13 +49,14 @@ def test_company_without_esus_is_told_what_would_change(live_servers):
     assert "pas éligible" in verdict and "Avec l'agrément ESUS" in verdict
 
 
-def test_three_answers_not_understood_offer_the_contact(live_servers):
+def test_three_answers_not_understood_offer_the_contact_and_a_way_out(live_servers):
     sender = new_sender()
     chat(live_servers, sender, "est-ce que mon projet est éligible ?")
-    assert "par exemple" in chat(live_servers, sender, "blabla")
-    assert "par exemple" in chat(live_servers, sender, "je sais pas trop")
-    last = chat(live_servers, sender, "azertyuiop")
-    assert "contacter le service" in last and "reprendre" in last
+    replies = [chat(live_servers, sender, text) for text in ("blabla", "azertyuiop", "qsdfghjklm")]
+    assert len(set(replies)) == 3, "never the same message again"
+    assert "par exemple" in replies[0]
+    assert "service" in replies[2] and "passer cette question" in replies[2]
+    assert "à préciser" in chat(live_servers, sender, "wxcvbn")  # the fourth: the question is skipped
 
 
 def test_amount_over_the_budget_share_gives_the_maximum(live_servers):
@@ -59,7 +66,8 @@ def test_amount_over_the_budget_share_gives_the_maximum(live_servers):
     chat(live_servers, sender, "94000")
     chat(live_servers, sender, "émergence")
     chat(live_servers, sender, "12k")
-    verdict = chat(live_servers, sender, "15 000 euros")
+    chat(live_servers, sender, "15 000 euros")
+    verdict = chat(live_servers, sender, "non")
     assert "pas éligible" in verdict and "soit 10 500 €" in verdict
 
 
@@ -67,9 +75,9 @@ def test_correction_recomputes_the_verdict(live_servers):
     sender = new_sender()
     chat(live_servers, sender, "nous sommes une association de Créteil et on voudrait demander 20 000 € "
                                "sur un budget de 60 000 €, on est éligibles ?")
-    first = chat(live_servers, sender, "démarrage")
+    chat(live_servers, sender, "démarrage")
+    first = chat(live_servers, sender, "non")
     assert "pas éligible" in first and "15 000 €" in first
     assert "montant" in chat(live_servers, sender, "je me suis trompé sur le montant")
-    assert "aide du Département" in chat(live_servers, sender, "9 000 €")
-    verdict = chat(live_servers, sender, "non")
+    verdict = chat(live_servers, sender, "9 000 €")
     assert "remplit les conditions" in verdict and "9 000 €" in verdict
