@@ -39,9 +39,9 @@ def parse_reference(text: str) -> Optional[str]:
 
 def display_value(field: str, value: Any) -> str:
     """A value as the applicant and the staff read it ("—" when absent)."""
-    if value is None or value == "":
-        return "—"
-    return FIELDS[field].display(value) if field in FIELDS else str(value)
+    if field in FIELDS:  # "à préciser" for an answer that may stay empty
+        return FIELDS[field].display(value)
+    return "—" if value is None or value == "" else str(value)
 
 
 def summary_text(answers: Mapping[str, Any]) -> str:

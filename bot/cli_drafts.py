@@ -27,6 +27,7 @@ EXIT_DATABASE = 2
 LABELS = {
     "reference": "Référence",
     **{FIELDS[key].db_column: FIELDS[key].staff_label for key in APPLICATION_FIELDS},
+    "identifier_kind": "Type d'identifiant",
     "verdict": "Verdict", "status": "Statut", "created_at": "Créé le (UTC)", "updated_at": "Modifié le (UTC)",
     "consent_at": "Consentement le (UTC)",
 }

@@ -52,3 +52,19 @@ def test_a_question_that_describes_the_project(text, expected):
     from bot.reading import describes_project
 
     assert describes_project(text, get_call()) is expected
+
+
+@pytest.mark.parametrize("siret, legal_form, commune, expected", [
+    ("73282932000074", "association", "Créteil", "SIRET"),
+    ("W941234567", "association", "Créteil", "RNA"),
+    (None, "group_in_creation", "Créteil", "aucun (collectif pas encore constitué)"),
+    (None, "association", "Créteil", "à préciser (pas encore de SIRET)"),
+    (None, "association", None, None),
+])
+def test_staff_and_exports_see_which_identifier_was_given(siret, legal_form, commune, expected):
+    from bot.cli_drafts import LABELS
+    from bot.db.drafts import EXPORT_COLUMNS
+    from bot.db.models import Draft
+
+    assert Draft(siret=siret, legal_form=legal_form, commune=commune).identifier_kind == expected
+    assert "identifier_kind" in EXPORT_COLUMNS and LABELS["identifier_kind"] == "Type d'identifiant"

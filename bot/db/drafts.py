@@ -30,7 +30,8 @@ DRAFT_FIELDS: Tuple[str, ...] = (
 # Fields set by the assistant or by staff: no provenance is recorded for them.
 OTHER_FIELDS: Tuple[str, ...] = ("verdict", "verdict_reasons", "status", "consent_at")
 EXPORT_COLUMNS: Tuple[str, ...] = (
-    "reference", *DRAFT_FIELDS, "verdict", "status", "created_at", "updated_at", "consent_at",
+    "reference", *DRAFT_FIELDS[:DRAFT_FIELDS.index("siret") + 1], "identifier_kind",
+    *DRAFT_FIELDS[DRAFT_FIELDS.index("siret") + 1:], "verdict", "status", "created_at", "updated_at", "consent_at",
 )
 REFERENCE_PREFIX = "ESS"
 RASA_EVENTS = table("events", column("sender_id"), column("timestamp"))  # Rasa's tracker store, same database

@@ -131,6 +131,19 @@ class Draft(Base):
         "DraftFieldSource", back_populates="draft", cascade="all, delete-orphan", passive_deletes=True,
     )
 
+    @property
+    def identifier_kind(self) -> Optional[str]:
+        """Which identifier the applicant gave: "SIRET", "RNA", or why there is none yet (staff, exports)."""
+        if self.siret:
+            return "RNA" if self.siret.upper().startswith("W") else "SIRET"
+        if self.legal_form == "group_in_creation":
+            return "aucun (collectif pas encore constitué)"
+        return "à préciser (pas encore de SIRET)" if self._past_identifier_question() else None
+
+    def _past_identifier_question(self) -> bool:
+        """Whether the applicant got past the identifier question (any later answer is known)."""
+        return any(getattr(self, name, None) is not None for name in ("commune", "contact_name", "email"))
+
     def __repr__(self) -> str:
         return f"<Draft {self.reference} {self.status}>"
 
