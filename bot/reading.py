@@ -196,7 +196,8 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
         return Reading(UNCLEAR, field=asked)
     if intent == "delete_data" or _DELETE.search(folded):
         return Reading(DELETE, field=asked)
-    if _STOP.match(folded) or (intent == "goodbye" and len(folded.split()) <= 4):
+    if _STOP.match(folded) or (intent == "goodbye" and len(folded.split()) <= 4 and (
+            asked is None or parse_field(asked, text, call).value is None)):  # "à la rentrée" is a date
         return Reading(STOP)
     if asked is None:  # the opening of a form: a description at most
         return Reading(DESCRIPTION, {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None})
