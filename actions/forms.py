@@ -167,8 +167,11 @@ class FieldFormValidator(Action):
                 turn.set(message.cleared, None)
             dispatcher.utter_message(text=say.corrected(key, message.values.get(key)))
             self._forget_verdict(turn, tracker)
-        elif kind == reading.WHY:
+        elif kind == reading.WHY and not turn.dont_know.get(key):
+            turn.dont_know[key] = 1  # a second "pourquoi ?" gets the help, not the same explanation
             dispatcher.utter_message(text=explanation(key, call))
+        elif kind == reading.WHY:
+            self._dont_know(reading.DONT_KNOW, key, turn, dispatcher, call)
         elif kind == reading.QUESTION:
             self._question(message, turn, dispatcher, tracker, call)
         elif kind == reading.CHITCHAT:

@@ -201,7 +201,7 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
         return Reading(STOP)
     if asked is None:  # the opening of a form: a description at most
         return Reading(DESCRIPTION, {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None})
-    if intent == "ask_why" or _WHY.search(folded):
+    if _WHY.search(folded):
         return Reading(WHY, field=asked)
     correction = _correction(text, intent, asked, fields, known, call)
     if correction is not None:
@@ -218,6 +218,8 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
                 values = {**values, **both}
         values[asked] = values.get(asked, parsed.value)
         return Reading(ANSWER, values, field=asked)
+    if intent == "ask_why":  # only when the message is not an answer ("ça fait 8 ans que ça tourne")
+        return Reading(WHY, field=asked)
     if _DONT_KNOW.search(folded) or intent == "ask_help":
         return Reading(DONT_KNOW, field=asked)
     if _SKIP.match(folded) or (FIELDS[asked].optional and _NOT_YET.search(folded)):

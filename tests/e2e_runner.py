@@ -20,7 +20,8 @@ checks what the applicant sees and what is stored:
 - ``conversation: NAME``: from this step on, talk as another visitor (a new conversation);
 - ``times: N``: the typed message is sent repeated N times in one message (very long input).
 
-``{reference}`` in a typed message or in ``says`` is the last draft reference (``ESS-2026-0042``) the assistant showed.
+``{reference}`` in a typed message or in ``says`` is the last draft reference (``ESS-2026-0042``) the assistant showed;
+``{code}`` in a typed message is the 6-digit code of the newest mail the servers sent (resume).
 Every turn, whatever the steps say, must get an HTTP 200 and a non-empty reply in French that
 neither leaks a placeholder nor echoes HTML, and no reply may be the same three turns in a row.
 """
@@ -140,6 +141,8 @@ class Player:
             self.transcript.append(f"> [clic « {step['click']} »] {message}")
         else:
             message = str(step["user"]).replace("{reference}", self.reference or "{reference}") * step.get("times", 1)
+            if "{code}" in message:  # the resume code, read in the mail the servers wrote to their outbox
+                message = message.replace("{code}", self.servers.latest_code())
             self.transcript.append(f"> {message if len(message) < 300 else message[:300] + f'… ({len(message)} car.)'}")
         self.send(message)
         reply = "\n".join(m.get("text") or "" for m in self.last_messages)

@@ -35,8 +35,10 @@ class LiveServers:
         self.action_port = free_port()
         self.rasa_port = free_port()
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})}
-        self.processes: List[subprocess.Popen] = []
         self.logdir = ROOT / "results" / "servers" / str(self.rasa_port)
+        # Mail (resume codes) goes to .eml files here, never to the repository's var/outbox.
+        self.env.setdefault("MAIL_OUTBOX_DIR", str(self.logdir / "outbox"))
+        self.processes: List[subprocess.Popen] = []
         self.rasa_max_body = int(self.env.get("RASA_MAX_BODY_BYTES") or RASA_MAX_BODY_BYTES)
 
     @property
@@ -99,6 +101,25 @@ class LiveServers:
             return status, json.loads(raw)
         except ValueError:
             return status, raw
+
+    def latest_code(self, timeout: float = 15.0) -> str:
+        """The 6-digit code of the newest mail in the outbox (a resume code)."""
+        import re
+        from email import policy
+        from email.parser import BytesParser
+
+        deadline = time.monotonic() + timeout
+        outbox = Path(self.env["MAIL_OUTBOX_DIR"])
+        while time.monotonic() < deadline:
+            mails = sorted(outbox.glob("*.eml"), key=lambda path: path.stat().st_mtime) if outbox.exists() else []
+            if mails:
+                body = BytesParser(policy=policy.default).parsebytes(mails[-1].read_bytes()).get_body(
+                    ("plain",)).get_content()
+                found = re.search(r"\b(\d{6})\b", body)
+                if found:
+                    return found.group(1)
+            time.sleep(0.2)
+        raise AssertionError(f"aucun code reçu dans {outbox}")
 
     def stop(self) -> None:
         for process in self.processes:

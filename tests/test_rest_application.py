@@ -66,9 +66,13 @@ def test_full_pre_application_ends_with_a_reference_and_is_exported(live_servers
     other = new_sender()
     assert "e-mail" in chat(live_servers, other, f"je veux reprendre mon dossier {reference}")
     refused = chat(live_servers, other, "pirate@exemple.fr")
-    assert "Je ne trouve pas" in refused and "Jardins" not in refused
-    chat(live_servers, other, reference)
-    resumed = chat(live_servers, other, "Marie.Curie@exemple.fr")
+    assert "code à 6 chiffres" in refused and "Jardins" not in refused  # the same words whatever was wrong
+    assert "Jardins" not in chat(live_servers, other, "123456")
+    owner = new_sender()
+    chat(live_servers, owner, f"je veux reprendre mon dossier {reference}")
+    asked = chat(live_servers, owner, "Marie.Curie@exemple.fr")
+    assert asked == refused  # the owner and the intruder read exactly the same message
+    resumed = chat(live_servers, owner, live_servers.latest_code())
     assert reference in resumed and "récapitulatif" in resumed
 
 
