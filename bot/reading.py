@@ -199,7 +199,10 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
     if _STOP.match(folded) or (intent == "goodbye" and len(folded.split()) <= 4 and (
             asked is None or parse_field(asked, text, call).value is None)):  # "à la rentrée" is a date
         return Reading(STOP)
-    if asked is None:  # the opening of a form: a description at most
+    if asked is None:  # the opening of a form: a correction of an earlier answer, or a description
+        correction = _correction(text, intent, None, fields, known, call)
+        if correction is not None and correction.values:
+            return correction
         return Reading(DESCRIPTION, {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None})
     if _WHY.search(folded):
         return Reading(WHY, field=asked)
