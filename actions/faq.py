@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -11,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import latest_text
 from bot.answers import render_faq
 from bot.form_messages import CHECK_FROM_DESCRIPTION
-from bot.reading import describes_project
+from bot.reading import describes_project, fold
 from bot.call import CallDataError, CallFacts, get_call
 from bot.prompts import SERVICE_UNAVAILABLE
 
@@ -59,6 +60,10 @@ def start_check_if_described(dispatcher: CollectingDispatcher, tracker: Tracker,
     return [FollowupAction("eligibility_form")]
 
 
+ASKS_ABOUT_DATA = re.compile(r"\b(donnees|infos perso|informations personnelles|rgpd|vie privee)\b")
+ASKS_FOR_THE_CHECK = re.compile(r"\b(eligib\w*|criteres?|ai je le droit|a t on le droit)\b")
+
+
 class ActionFallback(Action):
     """A message not understood: the check when it describes the project, otherwise a polite fallback."""
 
@@ -71,6 +76,13 @@ class ActionFallback(Action):
             return [FollowupAction(form)]
         call = load_call_or_apologise(dispatcher)
         events = start_check_if_described(dispatcher, tracker, call) if call is not None else []
+        if not events and call is not None and ASKS_ABOUT_DATA.search(fold(latest_text(tracker))):
+            dispatcher.utter_message(text=render_faq("ask_privacy", call))  # a question about personal data
+            return []
+        if not events and ASKS_FOR_THE_CHECK.search(fold(latest_text(tracker))):
+            # "je voudrais savoir si ma structure est éligible": the check, whatever the classifier made of it
+            dispatcher.utter_message(response="utter_start_eligibility")
+            return [FollowupAction("eligibility_form")]
         if not events:
             dispatcher.utter_message(response="utter_fallback")
         return events

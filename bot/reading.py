@@ -209,6 +209,8 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
     correction = _correction(text, intent, asked, fields, known, call)
     if correction is not None:
         return correction
+    if _DONT_KNOW.search(folded) and len(folded.split()) <= 4:  # "aucune idée" is not a name nor 0 jobs
+        return Reading(DONT_KNOW, field=asked)
     parsed = parse_field(asked, text, call)
     if parsed.value is not None and not (looks_like_question(text) and len(folded.split()) >= 3):
         if asked not in _PROJECT_FIELDS:  # "Les Cantines de Vitry", a SIRET, a phone: not a description

@@ -319,3 +319,11 @@ def test_a_message_not_understood_that_describes_the_project_starts_the_check(ma
     other = type(dispatcher)()
     assert ActionFallback().run(other, make_tracker(text="zorglub", intent="nlu_fallback"), {}) == []
     assert [m["response"] for m in other.messages] == ["utter_fallback"]
+
+
+def test_a_message_not_understood_that_asks_about_eligibility_starts_the_check(make_tracker, dispatcher):
+    from actions.faq import ActionFallback
+
+    tracker = make_tracker(text="je voudrais savoir si ma structure est éligible svp", intent="nlu_fallback")
+    assert ActionFallback().run(dispatcher, tracker, {}) == [FollowupAction("eligibility_form")]
+    assert [m["response"] for m in dispatcher.messages] == ["utter_start_eligibility"]
