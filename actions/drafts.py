@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
@@ -15,17 +15,19 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
 from actions.faq import load_call_or_apologise
-from actions.forms import STOPPED, AskField, FieldFormValidator, Turn, after_form
+from actions.forms import PROMPTED, STOPPED, AskField, FieldFormValidator, Turn, after_form, message_id
 from bot import application_prompts as text
 from bot import form_messages as say
 from bot import reading
 from bot.applications import APPLICATION_FIELDS, SaveFailed, delete_drafts, save_draft, summary_text
 from bot.fields import parse_field
 from bot.normalize_contact import identifier_kind
+from bot.prompts import Prompt
 
 logger = logging.getLogger(__name__)
 
 IDENTIFIER_FIELDS = ("email", "phone", "siret")
+SUMMARY = "summary_confirmed"  # the last question: the summary, confirmed or not
 
 
 def answers_of(tracker: Tracker) -> Dict[str, Any]:
@@ -56,7 +58,7 @@ class ValidateApplicationForm(FieldFormValidator):
     soon as it is read when the applicant consented."""
 
     form = "application_form"
-    keys = ("consent",) + APPLICATION_FIELDS + ("esus",)
+    keys = ("consent",) + APPLICATION_FIELDS + ("esus", SUMMARY)
 
     def required(self, turn: Turn) -> List[str]:
         if turn.values.get("consent") is False:
@@ -67,9 +69,12 @@ class ValidateApplicationForm(FieldFormValidator):
         return keys
 
     def opened(self, turn: Turn, tracker: Tracker) -> None:
-        """Starting the pre-application again after a "non" to the consent asks for it again."""
+        """Starting the pre-application again after a "non" to the consent asks for it again; the summary is
+        always shown and confirmed again."""
         if turn.values.get("consent") is False:
             turn.set("consent", None)
+        if turn.values.get(SUMMARY) is not None:
+            turn.set(SUMMARY, None)
 
     def after_values(self, turn: Turn, tracker: Tracker) -> None:
         super().after_values(turn, tracker)
@@ -80,6 +85,10 @@ class ValidateApplicationForm(FieldFormValidator):
     def apply(self, message, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, call) -> None:
         """Besides the question asked, an e-mail, a phone number or a SIRET typed anywhere is taken
         (answers in any order: "Marie Curie, marie@exemple.fr, 06 12 34 56 78")."""
+        if message.field == SUMMARY:
+            message = self._at_summary(message, turn, dispatcher, tracker, call)
+            if message is None:
+                return
         super().apply(message, turn, dispatcher, tracker, call)
         if message.field == "siret" and (message.kind == reading.SKIP or identifier_kind(turn.changed.get("siret"))
                                          == "rna"):
@@ -93,8 +102,25 @@ class ValidateApplicationForm(FieldFormValidator):
                 if value is not None:
                     turn.set(key, value)
 
+    @staticmethod
+    def _at_summary(message: reading.Reading, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker,
+                    call) -> Optional[reading.Reading]:
+        """At the summary, whatever the classifier said: a change of any field ("en fait on est à Créteil",
+        "le montant c'est 9 000 €", "le téléphone") is applied, a "non" asks what to change, a "oui" confirms.
+        None when the message was handled here."""
+        if message.kind in (reading.ANSWER, reading.UNCLEAR, reading.DESCRIPTION, reading.CHITCHAT):
+            fix = reading.read_correction(latest_text(tracker), fields=APPLICATION_FIELDS, known=turn.values,
+                                          call=call)
+            if fix is not None and (fix.values or fix.cleared):
+                return fix
+        if message.kind == reading.ANSWER and message.values.get(SUMMARY) is False:
+            dispatcher.utter_message(**text.WHAT_TO_CHANGE.as_message())
+            turn.prompted = True
+            return None
+        return message
+
     def saved(self, dispatcher, tracker: Tracker, turn: Turn, events: List[EventType]) -> List[EventType]:
-        if not any(key in turn.changed for key in self.keys):
+        if not any(key in turn.changed for key in self.keys if key != SUMMARY):
             return []
         tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
         tracker.slots.update(turn.changed)
@@ -173,34 +199,62 @@ class AskOtherDepartmentAidForApplication(AskApplicationQuestion):
     slot = "other_department_aid"
 
 
+def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """Save what is known, then show the summary with "Oui, c'est correct" / "Modifier"."""
+    events = save_progress(dispatcher, tracker)
+    dispatcher.utter_message(**Prompt(summary_text(answers_of(tracker)), text.SUMMARY_BUTTONS).as_message())
+    return events
+
+
+def ended_without_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+    """Events when the pre-application ended before its summary: stopped, deletion asked, or no consent."""
+    deletion = after_form(tracker)
+    if deletion is not None:
+        return deletion
+    if tracker.get_slot(STOPPED):
+        dispatcher.utter_message(text=say.APPLICATION_STOPPED)
+        return [SlotSet(STOPPED, None)]
+    if tracker.get_slot("consent") is not True:
+        dispatcher.utter_message(text=text.NO_CONSENT)
+        return []
+    return None
+
+
+class AskSummaryForApplication(Action):
+    """The last question of the pre-application: the summary (unless the validator already asked what to change)."""
+
+    def name(self) -> Text:
+        return "action_ask_application_form_summary_confirmed"
+
+    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+        if tracker.get_slot(PROMPTED) and tracker.get_slot(PROMPTED) == message_id(tracker):
+            return []
+        return show_summary(dispatcher, tracker)
+
+
 class ActionApplicationSummary(Action):
+    """The summary on its own (the form shows it as its last question)."""
+
     def name(self) -> Text:
         return "action_application_summary"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
-        deletion = after_form(tracker)
-        if deletion is not None:
-            return deletion
-        if tracker.get_slot(STOPPED):
-            dispatcher.utter_message(text=say.APPLICATION_STOPPED)
-            return [SlotSet(STOPPED, None)]
-        if tracker.get_slot("consent") is not True:
-            dispatcher.utter_message(text=text.NO_CONSENT)
-            return []
-        events = save_progress(dispatcher, tracker)
-        dispatcher.utter_message(text=summary_text(answers_of(tracker)), buttons=[
-            {"title": "Oui, c'est correct", "payload": "oui"}, {"title": "Modifier", "payload": "non"}])
-        return events
+        ended = ended_without_summary(dispatcher, tracker)
+        return ended if ended is not None else show_summary(dispatcher, tracker)
 
 
 class ActionConfirmApplication(Action):
+    """After the form: the reference of the confirmed pre-application."""
+
     def name(self) -> Text:
         return "action_confirm_application"
 
     def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
-        if tracker.get_slot("consent") is not True:
-            dispatcher.utter_message(text=text.NO_CONSENT)
-            return []
+        ended = ended_without_summary(dispatcher, tracker)
+        if ended is not None:
+            return ended
+        if tracker.get_slot(SUMMARY) is not True:
+            return show_summary(dispatcher, tracker)
         events = save_progress(dispatcher, tracker)
         reference = next((e["value"] for e in events if e["name"] == "draft_reference"), None)
         if reference:

@@ -7,6 +7,7 @@ from bot import prompts
 from bot.call import CallFacts
 from bot.prompts import Prompt
 
+SUMMARY_BUTTONS = [("Oui, c'est correct", "oui"), ("Modifier", "non")]
 SHARED_WITH_ELIGIBILITY = ("structure", "commune", "stage", "amount", "total_budget", "other_department_aid")
 
 
@@ -54,6 +55,7 @@ def question(slot: str, call: CallFacts) -> Prompt:
         "beneficiaries": Prompt("À quel public s'adresse le projet ? (ses bénéficiaires)"),
         "jobs": Prompt("Combien d'emplois le projet va-t-il créer ou consolider ? (un nombre, 0 si aucun)"),
         "start_date": Prompt("Quand le projet doit-il démarrer ? (par exemple : septembre 2026 ou 01/09/2026)"),
+        "summary_confirmed": Prompt("Tout est-il correct ?", SUMMARY_BUTTONS),
         "resume_reference": Prompt("Quel est le numéro de votre dossier ? (par exemple ESS-2026-0042)"),
         "resume_email": Prompt(
             "Pour protéger vos données, indiquez l'adresse e-mail donnée dans ce dossier : "
@@ -86,6 +88,8 @@ def explanation(slot: str, call: CallFacts) -> str:
         "jobs": "La création ou la consolidation d'emplois fait partie des critères de sélection.",
         "start_date": "La date de démarrage permet de vérifier que le projet en est au stade de l'émergence "
         "ou du démarrage.",
+        "summary_confirmed": "Le récapitulatif vous permet de vérifier ce que j'ai compris avant de valider votre "
+        "pré-candidature ; vous pouvez encore tout modifier.",
         "resume_reference": "Le numéro de dossier permet de retrouver votre pré-candidature.",
         "resume_email": "Je ne montre jamais le contenu d'un dossier sans l'e-mail qui y a été donné.",
         "resume_code": "Le code envoyé à l'adresse du dossier prouve que ce dossier est le vôtre : sans lui, "
@@ -124,6 +128,10 @@ def __getattr__(name: str) -> str:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+SUMMARY_NOT_UNDERSTOOD = (
+    "Répondez « oui » si tout est juste, ou dites ce qu'il faut changer, par exemple « le montant c'est "
+    "9 000 € » ou « corriger le téléphone »."
+)
 CONSENT_NOT_UNDERSTOOD = "Répondez « oui » si vous acceptez que j'enregistre vos informations, sinon « non »."
 SAVE_FAILED = (
     "Je n'arrive pas à enregistrer votre dossier pour le moment (problème technique). Rien n'est perdu : "

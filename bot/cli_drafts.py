@@ -158,7 +158,7 @@ def _write(text: str, output: Optional[str]) -> None:
 
 @_with_database
 def export_drafts(args: argparse.Namespace) -> int:
-    from bot.db.drafts import draft_to_dict, list_drafts
+    from bot.db.drafts import drafts_with_sources, list_drafts
     from bot.db.session import session_scope
 
     with session_scope() as session:
@@ -166,7 +166,7 @@ def export_drafts(args: argparse.Namespace) -> int:
         if args.format == "csv":
             text = drafts_csv(drafts)
         else:
-            text = json.dumps([draft_to_dict(d) for d in drafts], ensure_ascii=False, indent=2) + "\n"
+            text = json.dumps(drafts_with_sources(session, drafts), ensure_ascii=False, indent=2) + "\n"
     try:
         _write(text, args.output)
     except OSError as exc:
@@ -213,6 +213,7 @@ def _reasons(reasons: Any) -> List[str]:
 @_with_database
 def show_draft(args: argparse.Namespace) -> int:
     from bot.db.drafts import DRAFT_FIELDS, field_sources, get_by_reference
+    from bot.fields import LEGAL_FORM_LABELS, STAGE_LABELS
     from bot.db.session import session_scope
 
     with session_scope() as session:
@@ -231,7 +232,9 @@ def show_draft(args: argparse.Namespace) -> int:
     lines += [f"  - {reason}" for reason in _reasons(draft.verdict_reasons)]
     lines.append("")
     for name in DRAFT_FIELDS:
-        lines.append(f"{LABELS[name]} : {_display(getattr(draft, name))}")
+        value = getattr(draft, name)
+        shown = {"legal_form": LEGAL_FORM_LABELS, "stage": STAGE_LABELS}.get(name, {}).get(value) or _display(value)
+        lines.append(f"{LABELS[name]} : {shown}")
         source = sources.get(name)
         if source is not None:
             when = _display(source.given_at)

@@ -156,6 +156,22 @@ def _consent(text: str, call: CallFacts) -> Parsed:
     return _checked(value, CONSENT_NOT_UNDERSTOOD)
 
 
+_CONFIRM = re.compile(
+    r"\b(c est (tout )?bon|tout est (bon|juste|correct|ok|exact)|je (confirme|valide)|confirme[rz]?|valide[rz]?"
+    r"|validation|parfait|nickel|impeccable|rien a (changer|modifier|corriger)|c est (parfait|juste|exact))\b")
+_NOT_CONFIRMED = re.compile(r"\b(pas|plus|non|rien n est)\b")
+
+
+def _confirmation(text: str, call: CallFacts) -> Parsed:
+    """The answer to the summary: "oui", "c'est bon", "je confirme", "valider" -> True; "non" -> False."""
+    from bot.application_prompts import SUMMARY_NOT_UNDERSTOOD
+
+    folded = normalize.fold(text)
+    if _CONFIRM.search(folded) and not _NOT_CONFIRMED.search(_CONFIRM.sub(" ", folded)):
+        return Parsed(True)
+    return _checked(normalize.parse_yes_no(text), SUMMARY_NOT_UNDERSTOOD)
+
+
 @dataclass(frozen=True)
 class Field:
     key: str
@@ -238,6 +254,8 @@ _FIELDS = (
     Field("other_department_aid", "Autre aide du Département", "une éventuelle autre aide du Département",
           _eligibility_parser("other_department_aid"),
           ("autre aide", "aide du departement", "deja une aide", "autre financement"), skippable=True),
+    # The last question of the pre-application: the summary, confirmed or not (never saved in a draft).
+    Field("summary_confirmed", "Récapitulatif confirmé", "le récapitulatif", _confirmation),
 )
 
 FIELDS: Dict[str, Field] = {f.key: f for f in _FIELDS}

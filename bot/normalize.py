@@ -160,6 +160,10 @@ _LEGAL_FORM_TABLE = (
         r"pas encore (cree|creee|crees|creees|constitu|declar|immatricul|enregistr|mont)",
         r"\b(ante|avant|pre) ?creation", r"\b(pas|aucune|sans) (de )?(structure|statuts?)\b",
         r"\bassociation de fait\b",
+        r"\b(va|vas|vont|allons|allez|voudrions|voulons|souhaitons|compte|comptons|prevoit|prevoyons)"
+        r"( bientot)? (creer|monter|fonder|constituer|declarer) (une |un |l |la |notre |nos |les |des |)"
+        r"(asso|assos|association|associations|structure|cooperative|scop|scic)\b",
+        r"\bfutur(e|es|s)? (structure|asso|association|cooperative|scop|scic)\b",
     )),
     ("sole_trader", (
         r"\bauto ?entrepren", r"\bmicro ?entrepr", r"\bentreprises? individuelles?\b",

@@ -66,6 +66,9 @@ _CORRECTION = re.compile(
     r"|\brectifi|\bc etait\b|\bpas (le|la|l|les) [a-z]+ mais\b"
 )
 _NEW_VALUE = re.compile(r"(?:c\s*['’]?\s*est|:|devient|sera|plut[oô]t|remplac\w* par)\s+(.+)$", re.IGNORECASE)
+_TRAILING_CUE = re.compile(  # "le titre c'est Jardins partagés en fait": the cue is not part of the title
+    r"(?:[\s,;.!-]+(?:en fait|enfaite?|finalement|plut[oô]t|pardon|d[ée]sol[ée]e?|merci|svp|s'il vous pla[iî]t))+"
+    r"[\s.!]*$", re.IGNORECASE)
 _STAGE_WORDS = re.compile(
     r"\b(emergen\w*|demarr\w*|lancement|on lance|lancer|experimentation|faisabilite|fonctionnement"
     r"|en activite|deja actif|deja active|phase|stade)\b")
@@ -173,7 +176,8 @@ def _correction(text: str, intent: Optional[str], asked: Optional[str], fields: 
         target = named[0]
         if FIELDS[target].free_text:  # "le titre c'est Jardins partagés", never "le titre est faux"
             after = _NEW_VALUE.search(text)
-            parsed = parse_field(target, after.group(1), call) if after else Parsed(None)
+            new_value = _TRAILING_CUE.sub("", after.group(1)).strip() if after else ""
+            parsed = parse_field(target, new_value, call) if new_value else Parsed(None)
         else:
             parsed = parse_field(target, text, call)
         if parsed.value is not None:

@@ -129,12 +129,50 @@ def test_summary_then_confirmation_gives_the_reference(make_tracker, dispatcher,
     events = ActionApplicationSummary().run(dispatcher, tracker, {})
     summary = dispatcher.messages[-1]["text"]
     assert "marie@exemple.fr" in summary and "12 000 €" in summary and "01/09/2026" in summary
-    tracker = make_tracker(slots={**FULL, **slot_values(events)}, sender_id="conv-full")
+    tracker = make_tracker(slots={**FULL, **slot_values(events), "summary_confirmed": True}, sender_id="conv-full")
     events = ActionConfirmApplication().run(dispatcher, tracker, {})
     reference = slot_values(events)["draft_reference"]
     assert reference in dispatcher.messages[-1]["text"] and "reprendre mon dossier" in dispatcher.messages[-1]["text"]
     draft, _ = stored(reference)
     assert draft["verdict"] == "eligible" and draft["status"] == "new"
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("c'est bon", "inform"), ("je confirme", "nlu_fallback"), ("valider", "inform"), ("oui", "affirm"),
+    ("parfait, c'est correct", "greet"), ("tout est bon", "ask_dates")])
+async def test_the_summary_is_confirmed_in_the_applicants_words_whatever_the_classifier_said(
+        make_tracker, dispatcher, database, text, intent):
+    events, slots = await answer(make_tracker, dispatcher, FULL, "summary_confirmed", text, sender="conv-ok",
+                                 intent=intent)
+    assert slots["summary_confirmed"] is True and slots["requested_slot"] is None
+    assert all(slots[key] == FULL[key] for key in FULL)
+
+
+@pytest.mark.parametrize("text, intent, field, value", [
+    ("en fait on est à Vitry-sur-Seine", "inform", "commune", "Vitry-sur-Seine"),
+    ("on est à Vitry-sur-Seine", "inform", "commune", "Vitry-sur-Seine"),
+    ("le montant c'est 9000 €", "nlu_fallback", "amount", 9000.0),
+    ("le titre c'est Jardin des Lilas en fait", "inform", "project_title", "Jardin des Lilas"),
+    ("oui mais le téléphone c'est le 07 81 22 33 44", "affirm", "phone", "07 81 22 33 44"),
+    ("finalement le nom de la structure c'est Vélo Solidaire, désolé", "inform", "org_name", "Vélo Solidaire")])
+async def test_a_change_at_the_summary_is_applied_then_the_summary_is_shown_again(
+        make_tracker, dispatcher, database, text, intent, field, value):
+    events, slots = await answer(make_tracker, dispatcher, FULL, "summary_confirmed", text, sender="conv-fix",
+                                 intent=intent)
+    assert slots[field] == value and slots.get("summary_confirmed") is None
+    assert slots["requested_slot"] == "summary_confirmed"
+    assert all(slots[key] == FULL[key] for key in FULL if key != field)
+    _draft, sources = stored(slots["draft_reference"])
+    assert sources[field] == text
+
+
+async def test_no_at_the_summary_asks_what_to_change_then_the_field_named_is_asked_again(
+        make_tracker, dispatcher, database):
+    events, slots = await answer(make_tracker, dispatcher, FULL, "summary_confirmed", "non", intent="deny")
+    assert dispatcher.messages[-1]["text"] == prompts.WHAT_TO_CHANGE.text
+    assert slots.get("summary_confirmed") is None and slots["requested_slot"] == "summary_confirmed"
+    events, slots = await answer(make_tracker, dispatcher, slots, "summary_confirmed", "le téléphone")
+    assert slots["phone"] is None and slots["requested_slot"] == "phone"
 
 
 async def test_resume_needs_the_email_then_the_code_sent_to_it(make_tracker, dispatcher, database, tmp_path):

@@ -83,8 +83,13 @@ def test_export_json(filled):
     assert result.returncode == 0, err(result)
     data = json.loads(out(result))
     assert [d["reference"] for d in data] == [first, second]
-    assert all(list(d) == list(EXPORT_COLUMNS) for d in data)
+    assert all(list(d) == [*EXPORT_COLUMNS, "sources"] for d in data)
     assert data[0]["amount"] == 12000.0 and data[0]["other_department_aid"] is False
+    # Where each value came from: the applicant's sentence, or None for a value set without one.
+    assert data[0]["sources"]["amount"] == {"message": "environ 12 000 €", "given_at": "2026-03-02T09:30:00+00:00"}
+    assert data[0]["sources"]["org_name"]["message"] == "Notre structure : " + INJECTION
+    assert data[0]["sources"]["email"]["message"] is None
+    assert set(data[1]["sources"]) == {"org_name"}
     assert data[0]["project_description"] == DESCRIPTION
     assert data[0]["consent_at"] == "2026-03-02T09:30:00+00:00"
 
@@ -177,3 +182,15 @@ def test_unreachable_database(command):
     assert result.returncode == 2
     assert "Base de données injoignable" in err(result)
     assert "Traceback" not in err(result)
+
+
+def test_show_prints_the_legal_form_and_the_stage_in_french(url):
+    upgrade(url)
+    with session_scope(url) as session:
+        draft = get_or_create_draft(session, "conv-labels", consent_at=WHEN)
+        update_fields(session, draft, {"legal_form": "group_in_creation", "stage": "running_costs"})
+        reference = draft.reference
+    dispose_engines()
+    text = out(run(url, "drafts", "show", reference))
+    assert "Forme juridique : collectif pas encore constitué" in text
+    assert "fonctionnement courant" in text and "group_in_creation" not in text and "running_costs" not in text

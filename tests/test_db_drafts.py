@@ -103,6 +103,21 @@ def test_update_fields_sets_values_and_provenance(db_session):
     assert db_session.scalar(select(DraftFieldSource.id).where(DraftFieldSource.field == "amount")) is not None
 
 
+def test_saving_a_resumed_draft_again_keeps_the_sentence_of_each_unchanged_value(db_session):
+    draft = get_or_create_draft(db_session, "conv-1")
+    update_fields(db_session, draft, {"org_name": "Vélo Solidaire", "amount": 12000.0, "jobs": 2},
+                  sources={"org_name": ("c'est Vélo Solidaire", WHEN), "amount": ("12000", WHEN),
+                           "jobs": ("2 ETP", WHEN)})
+    # A resumed conversation knows no sentence for the values it loaded; it changes only the jobs.
+    update_fields(db_session, draft, {"org_name": "Vélo Solidaire", "amount": 12000.0, "jobs": 3},
+                  sources={"jobs": ("finalement 3 emplois", WHEN)})
+    update_fields(db_session, draft, {"org_name": "Vélo Solidaire Ivry"})
+    sources = field_sources(db_session, draft)
+    assert sources["amount"].message == "12000" and sources["amount"].given_at == WHEN
+    assert sources["jobs"].message == "finalement 3 emplois" and sources["jobs"].value == "3"
+    assert sources["org_name"].message is None and sources["org_name"].value == "Vélo Solidaire Ivry"
+
+
 def test_update_fields_rejects_unknown_fields_and_statuses(db_session):
     draft = get_or_create_draft(db_session, "conv-1")
     with pytest.raises(ValueError, match="nickname"):

@@ -32,3 +32,35 @@ def test_simulated_applicants_get_the_cli_verdict(live_servers):
         more = f"\n\n… and {len(failed) - MAX_TRANSCRIPTS} more failing dialogues" if len(failed) > MAX_TRANSCRIPTS else ""
         pytest.fail(f"{len(failed)} simulated dialogues failed\n{format_table(results)}\n{summary(results)}\n\n"
                     f"{shown}{more}", pytrace=False)
+
+
+# -- the pre-application suite (issue 13) ---------------------------------------------------------------------------
+def test_the_pre_application_suite_is_large_and_every_phrasing_is_read_by_its_parser():
+    from tests.simulation import application_profiles as app
+
+    dialogues = app.generate(load_call())
+    assert len(dialogues) >= 100
+    assert {d.profile for d in dialogues} == set(app.ph.PROFILES) and len(app.ph.PROFILES) == 5
+    assert {d.phrasing_class for d in dialogues} == set(app.CLASSES)
+    assert app.parser_gaps(dialogues) == {}, "phrasings the field parsers do not read as intended"
+
+
+@pytest.mark.rest
+def test_simulated_applicants_end_their_pre_application_with_every_value_and_its_source(live_servers):
+    from pathlib import Path
+
+    from tests.simulation import application_profiles as app
+    from tests.simulation import application_report as report
+    from tests.simulation.application_checks import check_store
+    from tests.simulation.application_player import run_all as run_applications
+
+    call = load_call()
+    results = run_applications(app.generate(call), live_servers.send, call,
+                               Path(live_servers.env["MAIL_OUTBOX_DIR"]), threads=3)
+    _store, notes = check_store(results, live_servers.env["DATABASE_URL"])
+    failed = [r for r in results if not r.passed]
+    if failed:
+        shown = "\n\n".join(report.transcript(r) for r in failed[:MAX_TRANSCRIPTS])
+        pytest.fail(f"{len(failed)} simulated pre-applications failed\n{report.format_table(results)}\n"
+                    f"{report.format_table(results, 'phrasing_class')}\n{report.summary(results, notes)}\n\n{shown}",
+                    pytrace=False)

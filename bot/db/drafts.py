@@ -173,7 +173,8 @@ def update_fields(session: Session, draft: Draft, values: Mapping[str, Any],
                   sources: Optional[Mapping[str, Tuple[str, datetime]]] = None) -> None:
     """Set the given fields only (and ``updated_at``); record where each conversation field came from.
 
-    ``sources`` maps a field to ``(user message, when)``; a field without one gets no message and now.
+    ``sources`` maps a field to ``(user message, when)``; a field without one gets no message and now,
+    unless its value did not change: then the sentence that gave it is kept (a resumed draft saved again).
     Unknown field names raise :class:`ValueError`.
     """
     unknown = sorted(set(values) - set(DRAFT_FIELDS) - set(OTHER_FIELDS))
@@ -187,10 +188,14 @@ def update_fields(session: Session, draft: Draft, values: Mapping[str, Any],
                     .execution_options(synchronize_session=False))
     for field, value in {**coerced, "updated_at": now}.items():  # the object shows what was written
         set_committed_value(draft, field, value)
+    stored = dict(session.execute(select(DraftFieldSource.field, DraftFieldSource.value)
+                                  .where(DraftFieldSource.draft_id == draft.id)).all())
     rows = []
     for field, value in coerced.items():
         if field not in DRAFT_FIELDS:
             continue
+        if field not in (sources or {}) and field in stored and stored[field] == _as_text(value):
+            continue  # unchanged, no new sentence: the provenance stays
         message, given_at = (sources or {}).get(field, (None, now))
         rows.append({"draft_id": draft.id, "field": field, "value": _as_text(value), "message": message,
                      "given_at": given_at or now})
@@ -280,6 +285,20 @@ def _json_value(value: Any) -> Any:
 def draft_to_dict(draft: Draft) -> Dict[str, Any]:
     """Every export column, JSON-ready: ISO dates, amounts as numbers, booleans kept."""
     return {name: _json_value(getattr(draft, name)) for name in EXPORT_COLUMNS}
+
+
+def drafts_with_sources(session: Session, drafts: Sequence[Draft]) -> List[Dict[str, Any]]:
+    """:func:`draft_to_dict` of each draft plus ``sources``: for each field given in conversation, the
+    applicant's sentence (``message``, None when unknown) and when it was given (``given_at``)."""
+    by_draft: Dict[int, Dict[str, Any]] = {}
+    ids = [draft.id for draft in drafts]
+    if ids:
+        rows = session.scalars(select(DraftFieldSource).where(DraftFieldSource.draft_id.in_(ids))
+                               .order_by(DraftFieldSource.field))
+        for row in rows:
+            by_draft.setdefault(row.draft_id, {})[row.field] = {"message": row.message,
+                                                                "given_at": _json_value(row.given_at)}
+    return [{**draft_to_dict(draft), "sources": by_draft.get(draft.id, {})} for draft in drafts]
 
 
 def email_matches(draft: Draft, email: Optional[str]) -> bool:

@@ -122,7 +122,13 @@ def check_result(result: AppResult, store: Store) -> None:
         return
     if not draft.get("consent_at"):
         result.fail("export", f"{result.reference}: no consent date")
-    recorded = store.sources.get(result.reference, {})
+    if not isinstance(draft.get("sources"), dict):
+        result.fail("export", f"{result.reference}: the JSON export has no provenance (key 'sources')")
+        return
+    # The provenance as the JSON export gives it, checked against the table it comes from.
+    recorded = {column: source.get("message") for column, source in draft["sources"].items()}
+    if recorded != {c: m for c, m in store.sources.get(result.reference, {}).items()}:
+        result.fail("export", f"{result.reference}: the export's sources differ from draft_field_sources")
     unsourced = []
     for key in APPLICATION_FIELDS:
         column, want = FIELDS[key].db_column, result.expected.get(key)
