@@ -155,7 +155,7 @@ LEGAL_FORMS = (
 _LEGAL_FORM_TABLE = (
     ("group_in_creation", (
         r"en (cours de )?(creation|constitution|declaration|immatriculation)",
-        r"pas encore (de |d |une |un )?(structure|statuts?|asso|association|entite"
+        r"pas encore (de |d |une |un |en |en tant qu )?(structure|statuts?|asso|association|entite"
         r"|personne morale|forme juridique)",
         r"pas encore (cree|creee|crees|creees|constitu|declar|immatricul|enregistr|mont)",
         r"\b(ante|avant|pre) ?creation", r"\b(pas|aucune|sans) (de )?(structure|statuts?)\b",

@@ -16,7 +16,6 @@ import re
 import time
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
@@ -30,7 +29,7 @@ from bot.fields import APPLICATION_FIELDS, FIELDS, parse_field
 from bot.form_messages import question
 from bot.text import clean_user_text
 from tests.simulation.application_profiles import AppDialogue, Fix
-from tests.simulation.player import Send, Turn, _shown, read_verdict
+from tests.simulation.player import Send, Turn, _shown, play_all, read_verdict
 from tests.simulation.profiles import Answer
 
 MAX_TURNS = 45  # per conversation
@@ -290,13 +289,4 @@ class AppPlayer:
 def run_all(dialogues: List[AppDialogue], send: Send, call: CallFacts, outbox: Optional[Path], threads: int = 3,
             progress: Optional[Callable[[AppResult], None]] = None) -> List[AppResult]:
     """Play every dialogue (a few at a time); results in the order of ``dialogues``."""
-    player = AppPlayer(send, call, outbox)
-
-    def play(dialogue: AppDialogue) -> AppResult:
-        result = player.play(dialogue)
-        if progress:
-            progress(result)
-        return result
-
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        return list(pool.map(play, dialogues))
+    return play_all(AppPlayer(send, call, outbox).play, dialogues, threads, progress)

@@ -8,6 +8,7 @@ from typing import Any, Dict, List
 
 from tests.simulation.application_player import KINDS, AppResult
 from tests.simulation.application_profiles import parser_gaps
+from tests.simulation.report import table
 
 
 def rows(results: List[AppResult], by: str) -> List[Dict[str, Any]]:
@@ -29,16 +30,7 @@ def rows(results: List[AppResult], by: str) -> List[Dict[str, Any]]:
 
 
 def format_table(results: List[AppResult], by: str = "profile") -> str:
-    title = "profile" if by == "profile" else "class"
-    header = f"{title:<20} {'dialogues':>9} {'passed':>7} {'failed':>7} {'skipped':>7}  why (failed dialogues)"
-    lines = [header, "-" * len(header)]
-    for row in rows(results, by):
-        why = ", ".join(f"{kind} {row['kinds'][kind]}" for kind in KINDS if row["kinds"][kind])
-        if row["name"] == "TOTAL":
-            lines.append("-" * len(header))
-        lines.append(f"{row['name']:<20} {row['dialogues']:>9} {row['passed']:>7} {row['failed']:>7} "
-                     f"{row['skipped']:>7}  {why}")
-    return "\n".join(lines)
+    return table(rows(results, by), "profile" if by == "profile" else "class", "name", KINDS, width=20)
 
 
 def summary(results: List[AppResult], notes: List[str] = ()) -> str:

@@ -244,16 +244,20 @@ class Player:
                 result.fail("not_asked", f"verdict given without asking: {', '.join(never)}")
 
 
-def run_all(dialogues: List[Dialogue], send: Send, call: CallFacts, threads: int = 3,
-            progress: Optional[Callable[[Result], None]] = None) -> List[Result]:
-    """Play every dialogue (a few at a time); results in the order of ``dialogues``."""
-    player = Player(send, call)
-
-    def play(dialogue: Dialogue) -> Result:
-        result = player.play(dialogue)
+def play_all(play: Callable[[Any], Any], dialogues: List[Any], threads: int = 3,
+             progress: Optional[Callable[[Any], None]] = None) -> List[Any]:
+    """``play`` every dialogue, a few at a time; the results in the order of ``dialogues``."""
+    def one(dialogue: Any) -> Any:
+        result = play(dialogue)
         if progress:
             progress(result)
         return result
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        return list(pool.map(play, dialogues))
+        return list(pool.map(one, dialogues))
+
+
+def run_all(dialogues: List[Dialogue], send: Send, call: CallFacts, threads: int = 3,
+            progress: Optional[Callable[[Result], None]] = None) -> List[Result]:
+    """Play every dialogue (a few at a time); results in the order of ``dialogues``."""
+    return play_all(Player(send, call).play, dialogues, threads, progress)

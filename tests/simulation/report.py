@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 from tests.simulation.classes import engine_gaps
 from tests.simulation.player import KINDS, Result, failing_set
@@ -28,17 +28,22 @@ def class_rows(results: List[Result]) -> List[Dict[str, Any]]:
     return [*rows.values(), total]
 
 
-def format_table(results: List[Result]) -> str:
-    """The table per phrasing class; "why" counts the failed dialogues by kind of failure."""
-    header = f"{'class':<22} {'dialogues':>9} {'passed':>7} {'failed':>7} {'skipped':>7}  why (failed dialogues)"
+def table(rows: List[Dict[str, Any]], title: str, name: str, kinds: Tuple[str, ...], width: int = 22) -> str:
+    """A table of rows (dialogues, passed, failed, skipped, kinds); "why" counts the failed dialogues by kind."""
+    header = f"{title:<{width}} {'dialogues':>9} {'passed':>7} {'failed':>7} {'skipped':>7}  why (failed dialogues)"
     lines = [header, "-" * len(header)]
-    for row in class_rows(results):
-        why = ", ".join(f"{kind} {row['kinds'][kind]}" for kind in KINDS if row["kinds"][kind])
-        if row["class"] == "TOTAL":
+    for row in rows:
+        why = ", ".join(f"{kind} {row['kinds'][kind]}" for kind in kinds if row["kinds"][kind])
+        if row[name] == "TOTAL":
             lines.append("-" * len(header))
-        lines.append(f"{row['class']:<22} {row['dialogues']:>9} {row['passed']:>7} {row['failed']:>7} "
+        lines.append(f"{row[name]:<{width}} {row['dialogues']:>9} {row['passed']:>7} {row['failed']:>7} "
                      f"{row['skipped']:>7}  {why}")
     return "\n".join(lines)
+
+
+def format_table(results: List[Result]) -> str:
+    """The table per phrasing class."""
+    return table(class_rows(results), "class", "class", KINDS)
 
 
 def summary(results: List[Result]) -> str:
