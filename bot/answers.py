@@ -12,7 +12,7 @@ from typing import Callable, Dict, Optional
 from bot.answers_format import bullets as _bullets
 from bot.answers_format import euros, percent
 from bot.answers_format import more_info as _more_info
-from bot.answers_more import MORE_RENDERERS
+from bot.answers_more import MORE_RENDERERS, edition_events
 from bot.call import CallFacts
 
 Renderer = Callable[[CallFacts], str]
@@ -127,17 +127,13 @@ def process(call: CallFacts) -> str:
 
 
 def calendar(call: CallFacts) -> str:
-    cal = call.calendar
-    if cal.next_edition.published:
-        events = cal.next_edition.events
-        events = events if isinstance(events, list) else [events]
-        return f"Calendrier de l'édition {cal.next_edition.year} :\n{_bullets(events)}"
-    latest = cal.latest_public
-    events = latest.events if isinstance(latest.events, list) else [latest.events]
+    year, events = edition_events(call)
+    if call.calendar.next_edition.published:
+        return f"Calendrier de l'édition {year} :\n{_bullets(events)}"
     return (
         "Les dates de la prochaine édition ne sont pas encore publiées. "
         f"{_more_info(call)}\n"
-        f"Pour vous donner une idée, voici le calendrier de l'édition {latest.year} :\n{_bullets(events)}"
+        f"Pour vous donner une idée, voici le calendrier de l'édition {year} :\n{_bullets(events)}"
     )
 
 

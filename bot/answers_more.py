@@ -13,7 +13,7 @@ from bot.answers_format import bullets, euros, more_info, percent
 from bot.call import CallFacts
 
 
-def _events(call: CallFacts) -> Tuple[Union[int, str], List[str]]:
+def edition_events(call: CallFacts) -> Tuple[Union[int, str], List[str]]:
     """(year, events) of the next edition when published, else of the latest public one."""
     edition = call.calendar.next_edition if call.calendar.next_edition.published else call.calendar.latest_public
     events = edition.events if isinstance(edition.events, list) else [edition.events]
@@ -73,7 +73,7 @@ def admissibility_answer(call: CallFacts) -> str:
     )
     if adm.published:
         return f"{text}\nPour cette édition, la réponse est prévue : {adm.answer_date}."
-    year, events = _events(call)
+    year, events = edition_events(call)
     return (
         f"{text}\nLa date de cette réponse n'est pas publiée. {more_info(call)}\n"
         f"Pour repère, le calendrier de l'édition {year} :\n{bullets(events)}"

@@ -11,10 +11,8 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,7 @@ from bot.eligibility import evaluate
 from bot.verdict_card import verdict_card
 from tests.servers import ROOT, LiveServers, free_port
 from tests.test_rest_application import ANSWERS
-from tests.test_web_public import FakeRasa
+from tests.test_web_public import fake_rasa
 
 pytestmark = pytest.mark.browser
 
@@ -259,15 +257,8 @@ def test_eligibility_verdict_is_a_card(stack, browser):
 @pytest.fixture
 def stub_rasa():
     """A stand-in for Rasa's REST webhook (the widget's rendering is tested without a trained model)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
-    server.daemon_threads = True
-    server.mode, server.received, server.answer = "given", [], []
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with fake_rasa("given") as server:
+        yield server
 
 
 def test_widget_draws_the_card_accessibly(browser, stub_rasa, tmp_path):

@@ -8,8 +8,10 @@ import json
 import re
 import threading
 import time
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import yaml
@@ -65,19 +67,29 @@ class FakeRasa(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def rasa():
+@contextmanager
+def fake_rasa(mode: str = "ok") -> Iterator[ThreadingHTTPServer]:
+    """A :class:`FakeRasa` on a free port of 127.0.0.1, in a thread, for the ``with`` block.
+
+    The server carries ``mode``, ``received`` (what it was sent) and ``answer`` (for the "given" mode).
+    """
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
     server.daemon_threads = True
-    server.mode = "ok"
-    server.received = []
-    server.answer = []
+    server.mode, server.received, server.answer = mode, [], []
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def rasa():
+    with fake_rasa() as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

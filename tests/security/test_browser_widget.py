@@ -6,8 +6,6 @@ model needed. The 2 hours are simulated by moving the stored time of the last ac
 from __future__ import annotations
 
 import os
-import threading
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,7 @@ import pytest
 from bot.db.session import upgrade
 from tests.servers import free_port
 from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, start_web
-from tests.test_web_public import FakeRasa
+from tests.test_web_public import fake_rasa
 
 pytestmark = pytest.mark.browser
 
@@ -39,20 +37,17 @@ def chromium():
 def site(tmp_path_factory):
     """The site on a free port, Rasa answering with the user's own text, 2 messages a minute per conversation."""
     folder = tmp_path_factory.mktemp("widget")
-    echo = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
-    echo.daemon_threads = True
-    echo.mode, echo.received, echo.answer = "echo", [], []
-    thread = threading.Thread(target=echo.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    database = f"sqlite:///{folder / 'ess.db'}"
-    upgrade(database)
-    env = {**os.environ, "RASA_URL": f"http://127.0.0.1:{echo.server_address[1]}", "WEB_SECRET_KEY": "test-secret",
-           "DATABASE_URL": database, "CHAT_LIMIT_PER_SENDER": "2", "CHAT_LIMIT_PER_ADDRESS": "50"}
-    env.pop("REDIS_URL", None)
-    web, base = start_web(env, free_port(), folder / "web.log")
-    yield base, echo
-    web.terminate()
-    web.wait(timeout=20)
+    with fake_rasa("echo") as echo:
+        database = f"sqlite:///{folder / 'ess.db'}"
+        upgrade(database)
+        env = {**os.environ, "RASA_URL": f"http://127.0.0.1:{echo.server_address[1]}",
+               "WEB_SECRET_KEY": "test-secret", "DATABASE_URL": database, "CHAT_LIMIT_PER_SENDER": "2",
+               "CHAT_LIMIT_PER_ADDRESS": "50"}
+        env.pop("REDIS_URL", None)
+        web, base = start_web(env, free_port(), folder / "web.log")
+        yield base, echo
+        web.terminate()
+        web.wait(timeout=20)
     echo.shutdown()
     echo.server_close()
 

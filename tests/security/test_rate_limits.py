@@ -9,13 +9,12 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from http.server import ThreadingHTTPServer
 
 import pytest
 
 from bot.web import create_app
 from bot.web.ratelimit import DatabaseLimiter, MemoryLimiter, RedisLimiter, decide
-from tests.test_web_public import FakeRasa
+from tests.test_web_public import fake_rasa
 
 SENDER = "conversation-0001"
 FRENCH = "Vous avez envoyé beaucoup de messages en peu de temps. Merci de patienter"
@@ -47,15 +46,8 @@ def clock():
 @pytest.fixture
 def rasa():
     """The stand-in for Rasa's REST webhook of tests/test_web_public.py, on a free port."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeRasa)
-    server.daemon_threads = True
-    server.mode, server.received, server.answer = "ok", [], []
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=5)
+    with fake_rasa() as server:
+        yield server
 
 
 def make_app(rasa_server, limiter, **config):

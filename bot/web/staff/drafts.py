@@ -4,11 +4,12 @@ from __future__ import annotations
 from typing import Optional
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
 
 from bot.applications import LEGAL_FORM_LABELS
 from bot.cli_drafts import STATUS_LABELS, VERDICT_LABELS
 from bot.db.drafts import field_sources, get_by_reference
-from bot.db.models import STATUSES, utcnow
+from bot.db.models import STATUSES, Draft, utcnow
 from bot.db.resume import active_lock, unlock
 from bot.db.staff import (
     StaffError, StatusConflict, add_note, allowed_transitions, change_status, delete_with_audit, draft_audit,
@@ -44,12 +45,18 @@ def drafts():
     )
 
 
+def _draft_or_404(session: Session, reference: str) -> Draft:
+    """The pre-application of this reference, or a 404 page."""
+    found = get_by_reference(session, reference)
+    if found is None:
+        abort(404)
+    return found
+
+
 def _draft_page(reference: str, error: Optional[str] = None, status: int = 200, comment: str = "",
                 note: str = ""):
     with db() as session:
-        draft = get_by_reference(session, reference)
-        if draft is None:
-            abort(404)
+        draft = _draft_or_404(session, reference)
         context = {
             "draft": draft, "sources": field_sources(session, draft), "notes": list_notes(session, draft),
             "audit": draft_audit(session, draft), "messages": transcript(session, draft.conversation_id),
@@ -73,9 +80,7 @@ def set_status(reference: str):
     to_status = request.form.get("to_status", "")
     comment = request.form.get("comment", "")
     with db() as session:
-        found = get_by_reference(session, reference)
-        if found is None:
-            abort(404)
+        found = _draft_or_404(session, reference)
         try:
             change_status(session, found, to_status, current_user(), comment,
                           expected_status=request.form.get("from_status") or found.status)
@@ -97,9 +102,7 @@ def set_status(reference: str):
 def add_draft_note(reference: str):
     body = request.form.get("body", "")
     with db() as session:
-        found = get_by_reference(session, reference)
-        if found is None:
-            abort(404)
+        found = _draft_or_404(session, reference)
         try:
             add_note(session, found, current_user(), body)
         except StaffError as exc:
@@ -117,9 +120,7 @@ def add_draft_note(reference: str):
 def unlock_resume(reference: str):
     """Lift the lock put on the applicant's resume after too many wrong codes (reviewers and admins; audited)."""
     with db() as session:
-        found = get_by_reference(session, reference)
-        if found is None:
-            abort(404)
+        found = _draft_or_404(session, reference)
         unlocked = unlock(session, found, current_user(), utcnow())
     if unlocked:
         log_line("Reprise de %s débloquée par %s", found.reference, current_user().email)  # audited too
@@ -133,9 +134,7 @@ def unlock_resume(reference: str):
 @admin_required
 def delete(reference: str):
     with db() as session:
-        found = get_by_reference(session, reference)
-        if found is None:
-            abort(404)
+        found = _draft_or_404(session, reference)
         if request.method == "POST" and request.form.get("confirm") == "yes":
             delete_with_audit(session, found, current_user())
             deleted = True
