@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
 from actions.faq import load_call_or_apologise
-from actions.forms import PROMPTED, STOPPED, AskField, FieldFormValidator, Turn, after_form, message_id
+from actions.forms import PROMPTED, RESUME_ASKED, STOPPED, AskField, FieldFormValidator, Turn, after_form, message_id
 from bot import application_prompts as text
 from bot import form_messages as say
 from bot import reading
@@ -89,6 +89,10 @@ class ValidateApplicationForm(FieldFormValidator):
             message = self._at_summary(message, turn, dispatcher, tracker, call)
             if message is None:
                 return
+        if message.kind == reading.DESCRIPTION and message.field is None and reading.asks_to_resume(latest_text(tracker)):
+            turn.stopped = True  # opened on "je voudrais reprendre ma pré-candidature": the resume form follows
+            turn.changed[RESUME_ASKED] = True
+            return
         super().apply(message, turn, dispatcher, tracker, call)
         if message.field == "siret" and (message.kind == reading.SKIP or identifier_kind(turn.changed.get("siret"))
                                          == "rna"):

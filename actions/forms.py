@@ -31,6 +31,7 @@ DONT_KNOW = "dont_know_count"  # field -> "je ne sais pas" in a row
 SKIPPED = "skipped_fields"  # fields left "à préciser"
 STOPPED = "form_stopped"  # the applicant stopped the form
 DELETE_ASKED = "delete_asked"  # the applicant asked, in the middle of a form, to delete their data
+RESUME_ASKED = "resume_asked"  # the pre-application opened on a request to resume a draft: the resume form follows
 MAX_FAILURES = 3
 
 
@@ -262,7 +263,10 @@ class AskField(Action):
 
 def after_form(tracker: Tracker) -> Optional[List[EventType]]:
     """Events for the action that follows a form that the applicant stopped (None when it was not stopped):
-    the confirmation of a deletion asked in the middle of the form, else nothing more."""
+    the confirmation of a deletion asked in the middle of the form, the resume form when the form opened on a
+    request to resume a draft, else nothing more."""
     if tracker.get_slot(DELETE_ASKED):
         return [SlotSet(STOPPED, None), SlotSet(DELETE_ASKED, None), FollowupAction("action_ask_delete_confirmation")]
+    if tracker.get_slot(RESUME_ASKED):
+        return [SlotSet(STOPPED, None), SlotSet(RESUME_ASKED, None), FollowupAction("resume_form")]
     return None

@@ -167,8 +167,9 @@ def facts_in(text: str, call: CallFacts, among: Sequence[str]) -> Dict[str, Any]
 def _correction(text: str, intent: Optional[str], asked: Optional[str], fields: Sequence[str],
                 known: Mapping[str, Any], call: CallFacts) -> Optional[Reading]:
     folded = fold(text)
-    if intent != "correct_answer" and not _CORRECTION.search(folded):
-        return None
+    cue = bool(_CORRECTION.search(folded))
+    if not cue and (intent != "correct_answer" or (asked is not None and FIELDS[asked].free_text)):
+        return None  # "des jeunes de 16 à 25 ans sans emploi" answers the question on the public, nothing else
     named = [f for f in fields_named(text, tuple(fields)) if f != asked]
     if not named and asked != "amount" and "amount" in fields and _ASKING_FOR.search(folded):
         named = ["amount"]  # "non en fait on demande 9 000 €": the request, whatever the question
@@ -247,6 +248,16 @@ def read_correction(text: str, *, fields: Sequence[str], known: Mapping[str, Any
                     call: CallFacts) -> Optional[Reading]:
     """A correction outside a form ("en fait on est à Créteil"): the field and its new value, if any."""
     return _correction(text, "correct_answer", None, fields, known, call)
+
+
+_RESUME = re.compile(
+    r"\b(reprendre|reprends|reprise|continuer|continue|poursuivre|finir|terminer|completer|retrouver)\b"
+    r".{0,40}\b(dossier|candidature|pre candidature|precandidature|brouillon|ess \d{4} \d{1,4})\b")
+
+
+def asks_to_resume(text: str) -> bool:
+    """A request to resume a draft started earlier ("je voudrais reprendre ma pré-candidature")."""
+    return bool(_RESUME.search(fold(text)))
 
 
 def describes_project(text: str, call: CallFacts) -> bool:

@@ -175,6 +175,17 @@ async def test_no_at_the_summary_asks_what_to_change_then_the_field_named_is_ask
     assert slots["phone"] is None and slots["requested_slot"] == "phone"
 
 
+async def test_a_pre_application_opened_on_a_request_to_resume_hands_over_to_the_resume_form(
+        make_tracker, dispatcher, database):
+    events, slots = await answer(make_tracker, dispatcher, {}, None, "je voudrais reprendre ma pré-candidature",
+                                 sender="conv-resume", intent="start_application")
+    assert slots["resume_asked"] is True and slots["requested_slot"] is None and slots.get("consent") is None
+    assert dispatcher.messages == []
+    tracker = make_tracker(slots=slots, sender_id="conv-resume")
+    events = ActionConfirmApplication().run(dispatcher, tracker, {})
+    assert FollowupAction("resume_form") in events and slot_values(events)["resume_asked"] is None
+
+
 async def test_resume_needs_the_email_then_the_code_sent_to_it(make_tracker, dispatcher, database, tmp_path):
     events = ActionConfirmApplication().run(dispatcher, make_tracker(slots=FULL, sender_id="conv-a"), {})
     reference = slot_values(events)["draft_reference"]

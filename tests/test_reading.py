@@ -68,3 +68,28 @@ def test_staff_and_exports_see_which_identifier_was_given(siret, legal_form, com
 
     assert Draft(siret=siret, legal_form=legal_form, commune=commune).identifier_kind == expected
     assert "identifier_kind" in EXPORT_COLUMNS and LABELS["identifier_kind"] == "Type d'identifiant"
+
+
+@pytest.mark.parametrize("text, asked, intent, kind, values", [
+    # The classifier's "correct_answer" alone does not turn an answer to a free-text question into a correction.
+    ("des jeunes de 16 à 25 ans sans emploi", "beneficiaries", "correct_answer", "answer",
+     {"beneficiaries": "des jeunes de 16 à 25 ans sans emploi"}),
+    # With a correction cue, it is one.
+    ("en fait on crée 3 emplois", "beneficiaries", "inform", "correction", {"jobs": 3}),
+    ("le titre c'est Jardin des Lilas en fait", "jobs", "inform", "correction", {"project_title": "Jardin des Lilas"}),
+])
+def test_reading_in_the_pre_application(text, asked, intent, kind, values):
+    reading = read_message(text, asked=asked, fields=APPLICATION_FIELDS, known={"jobs": 1, "project_title": "Jardin"},
+                           intent=intent, call=get_call())
+    assert (reading.kind, reading.values) == (kind, values)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("je voudrais reprendre ma pré-candidature", True), ("reprendre mon dossier ESS-2026-0042", True),
+    ("je veux continuer mon brouillon", True), ("bonjour, je veux reprendre ma pré-candidature ESS-2026-0003", True),
+    ("je veux préparer ma pré-candidature", False), ("on veut reprendre une boutique de vélos", False),
+])
+def test_a_request_to_resume_a_draft(text, expected):
+    from bot.reading import asks_to_resume
+
+    assert asks_to_resume(text) is expected
