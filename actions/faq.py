@@ -61,7 +61,11 @@ def start_check_if_described(dispatcher: CollectingDispatcher, tracker: Tracker,
 
 
 ASKS_ABOUT_DATA = re.compile(r"\b(donnees|infos perso|informations personnelles|rgpd|vie privee)\b")
-ASKS_FOR_THE_CHECK = re.compile(r"\b(eligib\w*|criteres?|ai je le droit|a t on le droit)\b")
+ASKS_FOR_THE_CHECK = re.compile(
+    r"\b(eligib\w*|criteres?|ai je le droit|a t on le droit"
+    r"|(je|on|nous) (veux|voudrais|veut|voudrait|voulons|souhaite|souhaitons|aimerais|aimerait) (verifier|tester)"
+    r"($| si | (mon|notre|le|ce|ma|la) (projet|structure|association|asso|idee|dossier))"
+    r"|(beneficier|profiter|avoir droit) (de|a) (l aide|la subvention|cette aide|cette subvention|l appel))\b")
 
 
 class ActionFallback(Action):

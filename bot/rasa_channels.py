@@ -15,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_validation
 from bot.text import clean_user_text
 
 MAX_SENDER_CHARS = 128
@@ -43,6 +44,7 @@ class SafeRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        rasa_validation.install()  # action replies checked with a validator built once (bot/rasa_validation.py)
         webhook = super().blueprint(on_new_message)
 
         @webhook.middleware("request")

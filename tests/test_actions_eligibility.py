@@ -321,9 +321,19 @@ def test_a_message_not_understood_that_describes_the_project_starts_the_check(ma
     assert [m["response"] for m in other.messages] == ["utter_fallback"]
 
 
-def test_a_message_not_understood_that_asks_about_eligibility_starts_the_check(make_tracker, dispatcher):
+@pytest.mark.parametrize("text", [
+    "je voudrais savoir si ma structure est éligible svp", "est ce que je peux beneficier de l'aide ? je veux verifier",
+    "on voudrait tester notre projet", "peut-on profiter de cette subvention ?"])
+def test_a_message_not_understood_that_asks_about_eligibility_starts_the_check(make_tracker, dispatcher, text):
     from actions.faq import ActionFallback
 
-    tracker = make_tracker(text="je voudrais savoir si ma structure est éligible svp", intent="nlu_fallback")
+    tracker = make_tracker(text=text, intent="nlu_fallback")
     assert ActionFallback().run(dispatcher, tracker, {}) == [FollowupAction("eligibility_form")]
     assert [m["response"] for m in dispatcher.messages] == ["utter_start_eligibility"]
+
+
+def test_a_message_not_understood_that_does_not_ask_for_the_check_gets_the_fallback(make_tracker, dispatcher):
+    from actions.faq import ActionFallback
+
+    tracker = make_tracker(text="je veux vérifier mes mails", intent="nlu_fallback")
+    assert ActionFallback().run(dispatcher, tracker, {}) == []
