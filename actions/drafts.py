@@ -89,7 +89,8 @@ class ValidateApplicationForm(FieldFormValidator):
             message = self._at_summary(message, turn, dispatcher, tracker, call)
             if message is None:
                 return
-        if message.kind == reading.DESCRIPTION and message.field is None and reading.asks_to_resume(latest_text(tracker)):
+        if message.kind == reading.DESCRIPTION and message.field is None and not tracker.get_slot("resumed") \
+                and reading.asks_to_resume(latest_text(tracker)):
             turn.stopped = True  # opened on "je voudrais reprendre ma pré-candidature": the resume form follows
             turn.changed[RESUME_ASKED] = True
             return
@@ -110,16 +111,29 @@ class ValidateApplicationForm(FieldFormValidator):
     def _at_summary(message: reading.Reading, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker,
                     call) -> Optional[reading.Reading]:
         """At the summary, whatever the classifier said: a change of any field ("en fait on est à Créteil",
-        "le montant c'est 9 000 €", "le téléphone") is applied, a "non" asks what to change, a "oui" confirms.
-        None when the message was handled here."""
+        "le montant c'est 9 000 €", "le téléphone") is applied, a "non" asks what to change, a "oui" confirms
+        ("oui le montant est bon" too: a confirmation changes a field only with a new value and a cue such as
+        "mais", "en fait"). None when the message was handled here."""
+        said = latest_text(tracker)
+        if message.kind in (reading.STOP, reading.UNCLEAR) and reading.submits(said):  # "terminer", "envoyer": the applicant is done
+            message = reading.Reading(reading.ANSWER, {SUMMARY: True}, field=SUMMARY)
+        confirmed = message.kind == reading.ANSWER and message.values.get(SUMMARY) is True
         if message.kind in (reading.ANSWER, reading.UNCLEAR, reading.DESCRIPTION, reading.CHITCHAT):
-            fix = reading.read_correction(latest_text(tracker), fields=APPLICATION_FIELDS, known=turn.values,
-                                          call=call)
-            if fix is not None and (fix.values or fix.cleared):
+            fix = reading.read_correction(said, fields=APPLICATION_FIELDS, known=turn.values, call=call)
+            if fix is not None and (fix.values or fix.cleared) and (
+                    not confirmed or (fix.values and reading.changes_something(said))):
                 return fix
         if message.kind == reading.ANSWER and message.values.get(SUMMARY) is False:
             dispatcher.utter_message(**text.WHAT_TO_CHANGE.as_message())
             turn.prompted = True
+            return None
+        if message.kind in (reading.DONT_KNOW, reading.SKIP) or (
+                message.kind == reading.WHY and turn.dont_know.get(SUMMARY)):
+            count = turn.dont_know.get(SUMMARY, 0) + 1
+            turn.dont_know[SUMMARY] = count
+            if count <= 2:  # then the summary itself, shown again by the form
+                dispatcher.utter_message(**text.summary_help(count, call).as_message())
+                turn.prompted = True
             return None
         return message
 

@@ -64,7 +64,7 @@ ASKS_ABOUT_DATA = re.compile(r"\b(donnees|infos perso|informations personnelles|
 ASKS_FOR_THE_CHECK = re.compile(
     r"\b(eligib\w*|criteres?|ai je le droit|a t on le droit"
     r"|(je|on|nous) (veux|voudrais|veut|voudrait|voulons|souhaite|souhaitons|aimerais|aimerait) (verifier|tester)"
-    r"($| si | (mon|notre|le|ce|ma|la) (projet|structure|association|asso|idee|dossier))"
+    r"($| (mon|notre|le|ce|ma|la) (projet|structure|association|asso|idee)\b)"
     r"|(beneficier|profiter|avoir droit) (de|a) (l aide|la subvention|cette aide|cette subvention|l appel))\b")
 
 

@@ -75,6 +75,13 @@ class Turn:
         if key in self.skipped and value is not None:
             self.skipped.remove(key)
 
+    def reopen(self, key: str) -> None:
+        """The field is to be asked again: no longer "à préciser", counters reset."""
+        if key in self.skipped:
+            self.skipped.remove(key)
+        self.failures.pop(key, None)
+        self.dont_know.pop(key, None)
+
     def skip(self, key: str) -> None:
         if key not in self.skipped:
             self.skipped.append(key)
@@ -164,8 +171,9 @@ class FieldFormValidator(Action):
         elif kind == reading.CORRECTION:
             for name, value in message.values.items():
                 turn.set(name, value)
-            if message.cleared:
+            if message.cleared:  # asked again, even if it was left "à préciser"
                 turn.set(message.cleared, None)
+                turn.reopen(message.cleared)
             dispatcher.utter_message(text=say.corrected(key, message.values.get(key)))
             self._forget_verdict(turn, tracker)
         elif kind == reading.WHY and not turn.dont_know.get(key):

@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, latest_text
 from actions.faq import load_call_or_apologise
-from actions.forms import AskField
+from actions.forms import LAST_READ, AskField, message_id
 from bot import application_prompts as text
 from bot import reading
 from bot.answers import contact
@@ -163,4 +163,5 @@ class ActionResumeDraft(Action):
             return done
         dispatcher.utter_message(text=text.resumed(reference))
         loaded = [SlotSet(name, value) for name, value in slots.items()] + [SlotSet("resumed", True)]
-        return loaded + done + [FollowupAction("application_form")]
+        # The message with the code is read: the pre-application that follows does not read it again.
+        return loaded + done + [SlotSet(LAST_READ, message_id(tracker)), FollowupAction("application_form")]

@@ -132,6 +132,19 @@ SUMMARY_NOT_UNDERSTOOD = (
     "Répondez « oui » si tout est juste, ou dites ce qu'il faut changer, par exemple « le montant c'est "
     "9 000 € » ou « corriger le téléphone »."
 )
+def summary_help(count: int, call: CallFacts) -> Prompt:
+    """After "je ne sais pas" (or "passer") at the summary: what to answer, then the ways on."""
+    if count <= 1:
+        return Prompt("Relisez le récapitulatif ci-dessus : si tout est juste, répondez « oui » et je vous donne le "
+                      "numéro de votre dossier ; sinon, dites ce qu'il faut changer, par exemple « le montant c'est "
+                      "9 000 € » ou « corriger le téléphone ».", SUMMARY_BUTTONS)
+    from bot.answers import contact
+
+    return Prompt("Vos réponses sont déjà enregistrées : rien n'est perdu. Répondez « oui » pour valider votre "
+                  "pré-candidature, « Modifier » pour changer une réponse, ou « stop » pour vous arrêter ici et "
+                  f"reprendre plus tard. {contact(call)}", SUMMARY_BUTTONS + [("Arrêter", "stop")])
+
+
 CONSENT_NOT_UNDERSTOOD = "Répondez « oui » si vous acceptez que j'enregistre vos informations, sinon « non »."
 SAVE_FAILED = (
     "Je n'arrive pas à enregistrer votre dossier pour le moment (problème technique). Rien n'est perdu : "

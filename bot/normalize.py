@@ -160,10 +160,6 @@ _LEGAL_FORM_TABLE = (
         r"pas encore (cree|creee|crees|creees|constitu|declar|immatricul|enregistr|mont)",
         r"\b(ante|avant|pre) ?creation", r"\b(pas|aucune|sans) (de )?(structure|statuts?)\b",
         r"\bassociation de fait\b",
-        r"\b(va|vas|vont|allons|allez|voudrions|voulons|souhaitons|compte|comptons|prevoit|prevoyons)"
-        r"( bientot)? (creer|monter|fonder|constituer|declarer) (une |un |l |la |notre |nos |les |des |)"
-        r"(asso|assos|association|associations|structure|cooperative|scop|scic)\b",
-        r"\bfutur(e|es|s)? (structure|asso|association|cooperative|scop|scic)\b",
     )),
     ("sole_trader", (
         r"\bauto ?entrepren", r"\bmicro ?entrepr", r"\bentreprises? individuelles?\b",
@@ -203,11 +199,24 @@ _LATE_TABLE = (
 )
 
 
+# A structure still to be created ("on va créer une association", "notre future asso"): a group in creation,
+# unless the text first names the structure that exists ("nous sommes une SCOP et nous allons créer une asso").
+_FUTURE = re.compile(
+    r"\b(va|vas|vont|allons|allez|voudrions|voulons|souhaitons|compte|comptons|prevoit|prevoyons)"
+    r"( bientot)? (creer|monter|fonder|constituer|declarer) (une |un |l |la |notre |nos |les |des |)"
+    r"(asso|assos|association|associations|structure|cooperative|scop|scic)\b"
+    r"|\bfutur(e|es|s)? (structure|asso|association|cooperative|scop|scic)\b"
+)
+
+
 def parse_legal_form(text: object) -> Optional[str]:
     """One of :data:`LEGAL_FORMS` ("asso loi 1901" -> "association"), else None."""
     if not isinstance(text, str):
         return None
     t = _words(text)
+    future = _FUTURE.search(t)
+    if future:
+        return parse_legal_form(t[:future.start()]) or "group_in_creation"
     key = _as_key(text, LEGAL_FORMS) or _first_match(t, _LEGAL_FORM_TABLE)
     if key:
         return key

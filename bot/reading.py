@@ -69,6 +69,25 @@ _NEW_VALUE = re.compile(r"(?:c\s*['’]?\s*est|:|devient|sera|plut[oô]t|remplac
 _TRAILING_CUE = re.compile(  # "le titre c'est Jardins partagés en fait": the cue is not part of the title
     r"(?:[\s,;.!-]+(?:en fait|enfaite?|finalement|plut[oô]t|pardon|d[ée]sol[ée]e?|merci|svp|s'il vous pla[iî]t))+"
     r"[\s.!]*$", re.IGNORECASE)
+_NOT_A_VALUE = re.compile(
+    r"^(bon|bonne|ok|okay|bien|tres bien|juste|correct|correcte|parfait|exact|exacte|pareil|ca|ca va|le bon"
+    r"|la bonne|bien moi|bien ca|bien le bon|bien la bonne|toujours (le meme|la meme|ca)|inchange|inchangee)$")
+_BUT = re.compile(r"\b(mais|sauf|par contre|a part|excepte|seulement)\b")
+
+
+def _names_with_value(text: str, key: str) -> bool:
+    """The message names the field, then gives its value ("le montant c'est 9 000 €", "téléphone : 06…")."""
+    folded = normalize.fold(text)  # punctuation kept
+    return any(re.search(rf"\b{re.escape(word)}\b\s*(c\s*['’]?\s*est|est|devient|sera|:|=)", folded)
+               for word in FIELDS[key].words)
+
+
+def changes_something(text: str) -> bool:
+    """A cue that the message changes an answer: "en fait", "non", "corriger"…, or "mais", "sauf"."""
+    folded = fold(text)
+    return bool(_CORRECTION.search(folded) or _BUT.search(folded))
+
+
 _STAGE_WORDS = re.compile(
     r"\b(emergen\w*|demarr\w*|lancement|on lance|lancer|experimentation|faisabilite|fonctionnement"
     r"|en activite|deja actif|deja active|phase|stade)\b")
@@ -168,9 +187,15 @@ def _correction(text: str, intent: Optional[str], asked: Optional[str], fields: 
                 known: Mapping[str, Any], call: CallFacts) -> Optional[Reading]:
     folded = fold(text)
     cue = bool(_CORRECTION.search(folded))
-    if not cue and (intent != "correct_answer" or (asked is not None and FIELDS[asked].free_text)):
-        return None  # "des jeunes de 16 à 25 ans sans emploi" answers the question on the public, nothing else
+    if not cue and intent != "correct_answer":
+        return None
     named = [f for f in fields_named(text, tuple(fields)) if f != asked]
+    if not cue and asked is not None and FIELDS[asked].free_text:
+        # Any text answers a free-text question: without a cue word, only "le montant c'est 9 000 €" (a field
+        # named, then its new value) is a correction; "des jeunes de 16 à 25 ans sans emploi" is the answer.
+        named = [f for f in named if _names_with_value(text, f)]
+        if not named:
+            return None
     if not named and asked != "amount" and "amount" in fields and _ASKING_FOR.search(folded):
         named = ["amount"]  # "non en fait on demande 9 000 €": the request, whatever the question
     if named:
@@ -178,6 +203,8 @@ def _correction(text: str, intent: Optional[str], asked: Optional[str], fields: 
         if FIELDS[target].free_text:  # "le titre c'est Jardins partagés", never "le titre est faux"
             after = _NEW_VALUE.search(text)
             new_value = _TRAILING_CUE.sub("", after.group(1)).strip() if after else ""
+            if _NOT_A_VALUE.match(fold(new_value)):
+                new_value = ""  # "le nom du projet c'est bon" confirms, it does not rename the project "bon"
             parsed = parse_field(target, new_value, call) if new_value else Parsed(None)
         else:
             parsed = parse_field(target, text, call)
@@ -203,7 +230,7 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
         return Reading(DELETE, field=asked)
     if _STOP.match(folded) or (intent == "goodbye" and len(folded.split()) <= 4 and (
             asked is None or parse_field(asked, text, call).value is None)):  # "à la rentrée" is a date
-        return Reading(STOP)
+        return Reading(STOP, field=asked)
     if asked is None:  # the opening of a form: a correction of an earlier answer, or a description
         correction = _correction(text, intent, None, fields, known, call)
         if correction is not None and correction.values:
@@ -251,8 +278,18 @@ def read_correction(text: str, *, fields: Sequence[str], known: Mapping[str, Any
 
 
 _RESUME = re.compile(
-    r"\b(reprendre|reprends|reprise|continuer|continue|poursuivre|finir|terminer|completer|retrouver)\b"
-    r".{0,40}\b(dossier|candidature|pre candidature|precandidature|brouillon|ess \d{4} \d{1,4})\b")
+    r"\b(reprendre|reprends|reprise|continuer|continue|poursuivre|finir|terminer|completer|retrouver|rouvrir)"
+    r" (du|de mon|de ma|de notre|mon|ma|notre|nos|le|la|les)( \w+)? (dossier|candidature|pre candidature"
+    r"|precandidature|brouillon)\b|\bess \d{4} \d{1,4}\b")
+
+
+_SUBMIT = re.compile(r"^(terminer|termine|c est termine|j ai termine|j ai fini|c est fini|fini|envoyer|envoyez"
+                     r"|soumettre|envoyer le dossier|envoyez le dossier|envoyer la candidature)( svp| merci)?$")
+
+
+def submits(text: str) -> bool:
+    """At the summary, "terminer" or "envoyer" means the applicant is done, not that they stop."""
+    return bool(_SUBMIT.match(fold(text)))
 
 
 def asks_to_resume(text: str) -> bool:

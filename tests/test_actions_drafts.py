@@ -166,6 +166,59 @@ async def test_a_change_at_the_summary_is_applied_then_the_summary_is_shown_agai
     assert sources[field] == text
 
 
+@pytest.mark.parametrize("text, intent", [
+    ("oui, le nom du projet c'est bon", "affirm"), ("oui le montant est bon", "affirm"),
+    ("c'est bon pour le budget", "affirm"), ("parfait, le contact c'est bien moi", "inform"),
+    ("oui c'est le bon mail", "affirm"), ("le public c'est bon", "inform"), ("terminer", "goodbye"),
+    ("envoyer", "inform")])
+async def test_a_confirmation_that_names_a_field_confirms_and_changes_nothing(
+        make_tracker, dispatcher, database, text, intent):
+    events, slots = await answer(make_tracker, dispatcher, FULL, "summary_confirmed", text, sender="conv-yes",
+                                 intent=intent)
+    assert slots["summary_confirmed"] is True and slots["requested_slot"] is None
+    assert all(slots[key] == FULL[key] for key in FULL)
+
+
+async def test_a_field_left_to_specify_is_asked_again_from_the_summary(make_tracker, dispatcher, database):
+    skipped = {**FULL, "amount": None, "skipped_fields": ["amount"]}
+    events, slots = await answer(make_tracker, dispatcher, skipped, "summary_confirmed", "corriger le montant",
+                                 sender="conv-skip")
+    assert slots["requested_slot"] == "amount" and "amount" not in slots["skipped_fields"]
+    events, slots = await answer(make_tracker, dispatcher, slots, "amount", "9000", sender="conv-skip")
+    assert slots["amount"] == 9000.0 and slots["requested_slot"] == "summary_confirmed"
+
+
+async def test_je_ne_sais_pas_at_the_summary_gets_two_different_helps_then_the_summary(
+        make_tracker, dispatcher, database):
+    slots, said = FULL, []
+    for _ in range(3):
+        events, slots = await answer(make_tracker, dispatcher, slots, "summary_confirmed", "je ne sais pas",
+                                     sender="conv-dk")
+        said.append(dispatcher.messages[-1]["text"] if dispatcher.messages else "")
+        dispatcher.messages.clear()
+        assert slots["requested_slot"] == "summary_confirmed" and slots.get("summary_confirmed") is None
+    assert said[0] != said[1] and "oui" in said[0] and "stop" in said[1]
+    assert said[2] == ""  # the form shows the summary itself (not asked_to_skip: PROMPTED is not this message)
+    assert slots["prompted_for"] is None
+
+
+async def test_opening_the_form_again_asks_for_the_summary_again(make_tracker, dispatcher, database):
+    tracker = make_tracker(slots={**FULL, "summary_confirmed": True, "requested_slot": None},
+                           text="je veux modifier ma pré-candidature", intent="start_application",
+                           sender_id="conv-again")  # no form active before this message: the form opens
+    events = await ValidateApplicationForm().run(dispatcher, tracker, DOMAIN)
+    assert slot_values(events)["summary_confirmed"] is None
+    assert slot_values(events)["requested_slot"] == "summary_confirmed"
+
+
+async def test_the_code_message_is_not_read_again_by_the_pre_application_after_a_resume(
+        make_tracker, dispatcher, database):
+    events, slots = await answer(make_tracker, dispatcher, {"resumed": True, **FULL}, None,
+                                 "voici le code pour reprendre mon dossier : 123456", sender="conv-resumed",
+                                 intent="resume_application")
+    assert not slots.get("resume_asked") and slots["requested_slot"] == "summary_confirmed"
+
+
 async def test_no_at_the_summary_asks_what_to_change_then_the_field_named_is_asked_again(
         make_tracker, dispatcher, database):
     events, slots = await answer(make_tracker, dispatcher, FULL, "summary_confirmed", "non", intent="deny")

@@ -335,5 +335,6 @@ def test_a_message_not_understood_that_asks_about_eligibility_starts_the_check(m
 def test_a_message_not_understood_that_does_not_ask_for_the_check_gets_the_fallback(make_tracker, dispatcher):
     from actions.faq import ActionFallback
 
-    tracker = make_tracker(text="je veux vérifier mes mails", intent="nlu_fallback")
-    assert ActionFallback().run(dispatcher, tracker, {}) == []
+    for text in ("je veux vérifier mes mails", "je veux vérifier si mon dossier a bien été reçu",
+                 "je voudrais vérifier mon dossier ESS-2026-0042"):
+        assert ActionFallback().run(dispatcher, make_tracker(text=text, intent="nlu_fallback"), {}) == []

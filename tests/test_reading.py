@@ -77,6 +77,10 @@ def test_staff_and_exports_see_which_identifier_was_given(siret, legal_form, com
     # With a correction cue, it is one.
     ("en fait on crée 3 emplois", "beneficiaries", "inform", "correction", {"jobs": 3}),
     ("le titre c'est Jardin des Lilas en fait", "jobs", "inform", "correction", {"project_title": "Jardin des Lilas"}),
+    # A field named with its new value is a correction, even at a free-text question and with no cue word.
+    ("le montant c'est 9 000 €", "project_title", "correct_answer", "correction", {"amount": 9000.0}),
+    ("le téléphone c'est le 07 81 22 33 44", "beneficiaries", "correct_answer", "correction",
+     {"phone": "07 81 22 33 44"}),
 ])
 def test_reading_in_the_pre_application(text, asked, intent, kind, values):
     reading = read_message(text, asked=asked, fields=APPLICATION_FIELDS, known={"jobs": 1, "project_title": "Jardin"},
@@ -88,6 +92,8 @@ def test_reading_in_the_pre_application(text, asked, intent, kind, values):
     ("je voudrais reprendre ma pré-candidature", True), ("reprendre mon dossier ESS-2026-0042", True),
     ("je veux continuer mon brouillon", True), ("bonjour, je veux reprendre ma pré-candidature ESS-2026-0003", True),
     ("je veux préparer ma pré-candidature", False), ("on veut reprendre une boutique de vélos", False),
+    ("je voudrais compléter un dossier de candidature", False), ("reprise du dossier stp", True),
+    ("ESS-2026-0042", True),
 ])
 def test_a_request_to_resume_a_draft(text, expected):
     from bot.reading import asks_to_resume
