@@ -17,8 +17,13 @@ export RASA_URL=${RASA_URL:-http://${RASA_HOST}:${RASA_PORT}}
 # Largest request body Rasa accepts (Sanic's REQUEST_MAX_SIZE, read from SANIC_REQUEST_MAX_SIZE): the
 # website sends one message of at most 2 000 characters. The action server's limit is ACTION_MAX_BODY_BYTES.
 RASA_MAX_BODY_BYTES=${RASA_MAX_BODY_BYTES:-262144}
-# With REDIS_URL, Rasa's lock store is in Redis and Rasa runs several workers.
-if [ -n "${REDIS_URL:-}" ]; then export SANIC_WORKERS=${SANIC_WORKERS:-2}; fi
+# With REDIS_URL, Rasa's lock store is in Redis and Rasa runs one worker per core (SANIC_WORKERS to change
+# it); without Redis, a single worker (several would not share their conversation locks).
+if [ -n "${REDIS_URL:-}" ]; then
+  export SANIC_WORKERS=${SANIC_WORKERS:-$(nproc)}
+else
+  export SANIC_WORKERS=1
+fi
 
 bash scripts/setup.sh
 "$VENV/bin/python" -m bot call check
@@ -49,6 +54,11 @@ pids+=($!)
 set +m
 
 echo "Site : http://localhost:${WEB_PORT}/  —  Rasa : http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook  —  actions : ${ACTION_HOST}:${ACTION_PORT}"
+if [ -n "${REDIS_URL:-}" ]; then
+  echo "Rasa : ${SANIC_WORKERS} worker(s), verrous dans Redis."
+else
+  echo "Rasa : 1 worker (REDIS_URL non défini ; avec Redis, Rasa lance un worker par cœur, soit $(nproc) ici)."
+fi
 [ -n "${SMTP_URL:-}" ] || echo "SMTP_URL non défini : les e-mails (codes de reprise de dossier) sont écrits dans ${MAIL_OUTBOX_DIR:-var/outbox}/ au lieu d'être envoyés."
 echo "Ctrl-C pour tout arrêter."
 # Stop everything as soon as one service dies.

@@ -30,6 +30,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_for(urls: List[str], processes: List[subprocess.Popen], timeout: float) -> None:
+    """Wait until every URL answers; RuntimeError when a process ends first or after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    for url in urls:
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=2).read()
+                break
+            except OSError:
+                if any(p.poll() is not None for p in processes):
+                    raise RuntimeError("Un serveur s'est arrêté au démarrage")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Serveurs non prêts après {timeout} s")
+                time.sleep(0.5)
+
+
 class LiveServers:
     def __init__(self, env: Optional[dict] = None) -> None:
         self.action_port = free_port()
@@ -67,20 +83,12 @@ class LiveServers:
         self._spawn("rasa", [rasa, "run", "--interface", HOST, "--port", str(self.rasa_port), "--model", str(MODEL),
                              "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
                     env={"SANIC_REQUEST_MAX_SIZE": str(self.rasa_max_body)})
-        deadline = time.monotonic() + timeout
-        for url in (f"http://127.0.0.1:{self.action_port}/health", f"http://127.0.0.1:{self.rasa_port}/"):
-            while True:
-                try:
-                    urllib.request.urlopen(url, timeout=2).read()
-                    break
-                except OSError:
-                    if any(p.poll() is not None for p in self.processes):
-                        self.stop()
-                        raise RuntimeError(f"Un serveur s'est arrêté au démarrage ; voir {self.logdir}")
-                    if time.monotonic() > deadline:
-                        self.stop()
-                        raise RuntimeError(f"Serveurs non prêts après {timeout} s ; voir {self.logdir}")
-                    time.sleep(0.5)
+        try:
+            wait_for([f"http://127.0.0.1:{self.action_port}/health", f"http://127.0.0.1:{self.rasa_port}/"],
+                     self.processes, timeout)
+        except RuntimeError as exc:
+            self.stop()
+            raise RuntimeError(f"{exc} ; voir {self.logdir}") from None
 
     def _spawn(self, name: str, cmd: List[str], env: Optional[Dict[str, str]] = None) -> None:
         log = open(self.logdir / f"{name}.log", "w")

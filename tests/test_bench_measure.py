@@ -1,0 +1,57 @@
+"""The measurement helpers of `make bench` (scripts/bench_measure.py). The measures themselves are not tests."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from scripts.bench_measure import CLOCK_TICKS, cpu_seconds, percentile, window_median
+
+
+def test_percentile_is_the_nearest_rank():
+    values = list(range(1, 101))
+    assert percentile(values, 50) == 50 and percentile(values, 95) == 95 and percentile(values, 100) == 100
+    assert percentile([7.0], 95) == 7.0
+    assert percentile([3, 1, 2], 50) == 2
+
+
+def test_window_median_takes_the_turns_that_end_at_the_turn():
+    latencies = [float(n) for n in range(1, 201)]
+    assert window_median(latencies, 10) == 5.5
+    assert window_median(latencies, 100) == 95.5
+    assert window_median(latencies, 200) == 195.5
+    with pytest.raises(ValueError):
+        window_median(latencies, 201)
+
+
+def fake_process(proc, pid, group, ticks):
+    (proc / str(pid)).mkdir()
+    fields = ["S", "1", str(group), str(group)] + ["0"] * 7 + [str(t) for t in ticks] + ["0"] * 30
+    (proc / str(pid) / "stat").write_text(f"{pid} (rasa (worker)) " + " ".join(fields))
+
+
+def test_cpu_seconds_adds_the_processes_of_the_groups_only(tmp_path):
+    fake_process(tmp_path, 100, 100, (50, 20, 5, 5))  # the server
+    fake_process(tmp_path, 101, 100, (30, 10, 0, 0))  # its worker
+    fake_process(tmp_path, 200, 200, (999, 999, 0, 0))  # another program
+    (tmp_path / "self").mkdir()
+    assert cpu_seconds([100], tmp_path) == pytest.approx(120 / CLOCK_TICKS)
+    assert cpu_seconds([100, 200], tmp_path) == pytest.approx(2118 / CLOCK_TICKS)
+    assert cpu_seconds([300], tmp_path) == 0
+
+
+def test_cpu_seconds_of_a_real_busy_process_grows():
+    busy = subprocess.Popen([sys.executable, "-c", "import time\nend = time.time() + 3\nwhile time.time() < end: pass"],
+                            start_new_session=True)
+    try:
+        time.sleep(0.3)
+        first = cpu_seconds([busy.pid])
+        time.sleep(1.0)
+        assert cpu_seconds([busy.pid]) - first >= 0.3
+        assert cpu_seconds([os.getpid() + 10_000_000]) == 0
+    finally:
+        busy.kill()
+        busy.wait()
