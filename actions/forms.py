@@ -198,6 +198,11 @@ class FieldFormValidator(Action):
         intent = latest_intent(tracker) or ""
         entity = next(tracker.get_latest_entity_values("criterion"), None)
         answer = render_faq(intent, call, criterion_entity=entity, text=latest_text(tracker))
+        if answer is None and intent in ("check_eligibility", "start_application"):
+            # "est-ce que je peux déposer une candidature ?" in the middle of the check: that is what it is for
+            dispatcher.utter_message(text=say.ALREADY_APPLYING if self.form == "application_form"
+                                     else say.ALREADY_CHECKING)
+            return
         if answer is None:
             self._not_understood(message.field, say.NO_ANSWER_HERE, turn, dispatcher, call)
             return

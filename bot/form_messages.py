@@ -98,6 +98,10 @@ def corrected(key: str, value: Any) -> str:
 NO_ANSWER_HERE = ("Je n'ai pas de réponse sûre à cette question. Je peux vous parler des conditions de l'appel à "
                   "projets, des montants ou du calendrier ; reprenons d'abord la question en cours.")
 ALREADY_HERE = "C'est justement ce que nous faisons. Reprenons :"
+ALREADY_CHECKING = ("C'est justement ce que nous vérifions : répondez à ces quelques questions, et je vous dirai si "
+                    "votre projet peut candidater ; vous pourrez ensuite préparer votre pré-candidature. Reprenons :")
+ALREADY_APPLYING = ("C'est justement ce que nous faisons : je prépare votre pré-candidature avec vos réponses. "
+                    "Reprenons :")
 GREETING = "Bonjour ! Reprenons :"
 THANKS = "Avec plaisir ! Reprenons :"
 CHECK_STOPPED = ("D'accord, j'arrête la vérification. Vos réponses sont gardées : écrivez « vérifier mon "

@@ -157,6 +157,15 @@ async def test_question_about_the_call_is_answered_then_asked_again(make_tracker
     assert values["requested_slot"] == "commune" and values["prompted_for"] is None
 
 
+@pytest.mark.parametrize("intent", ["check_eligibility", "start_application"])
+async def test_asking_whether_one_may_apply_in_the_middle_of_the_check_says_that_is_what_it_checks(
+        make_tracker, dispatcher, intent):
+    values = slot_values(await validate(make_tracker, dispatcher, {}, "structure",
+                                        "est-ce que je peux déposer une candidature ?", intent=intent))
+    assert dispatcher.messages[0]["text"].startswith("C'est justement ce que nous vérifions")
+    assert values["requested_slot"] == "structure" and values["prompted_for"] is None  # the question follows
+
+
 async def test_stop_ends_the_check_and_keeps_the_answers(make_tracker, dispatcher):
     values = slot_values(await validate(make_tracker, dispatcher, {"structure": "association"}, "commune", "stop"))
     assert values["requested_slot"] is None and values["form_stopped"] is True
