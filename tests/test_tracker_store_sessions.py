@@ -1,0 +1,69 @@
+"""The tracker store caps what each turn loads (bot/rasa_tracker_store.py), on a real SQLite file: a long
+conversation goes on in a new session with its slots and its form, and nothing of the old one is lost."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.rasa_tracker_store import DeletableSQLTrackerStore
+
+DOMAIN = Domain.load("domain")
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRACKER_MAX_EVENTS", "40")
+    return DeletableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "events.db"))
+
+
+def turn(n, last_action="action_answer_faq"):
+    return [UserUttered(f"question {n}", {"name": "ask_amount", "confidence": 1.0}),
+            ActionExecuted(last_action), BotUttered(f"réponse {n}"), ActionExecuted("action_listen")]
+
+
+def play(store, sender, turns, last_action="action_answer_faq", loop=None):
+    """Each turn as Rasa does it: load the tracker, add the turn's events, save."""
+    for n in range(turns):
+        tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(sender, DOMAIN.slots)
+        events = [SlotSet("amount", 12000.0), SlotSet("commune", "Créteil")] if n == 0 else []
+        if n == 0 and loop:
+            events += [ActiveLoop(loop), SlotSet("requested_slot", "stage")]
+        for event in events + turn(n, last_action):
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+    return asyncio.run(store.retrieve(sender))
+
+
+def test_a_long_conversation_loads_a_bounded_tracker_with_its_slots_and_its_form(store):
+    tracker = play(store, "long", 60, loop="eligibility_form")
+    assert len(tracker.events) < 40 + 8  # capped, whatever the length
+    assert tracker.get_slot("amount") == 12000.0 and tracker.get_slot("commune") == "Créteil"
+    assert tracker.active_loop_name == "eligibility_form" and tracker.get_slot("requested_slot") == "stage"
+    assert tracker.latest_action_name == "action_listen"
+    full = asyncio.run(store.retrieve_full_tracker("long"))
+    said = [e.text for e in full.events if isinstance(e, UserUttered)]
+    assert said == [f"question {n}" for n in range(60)]  # the staff transcript keeps every message
+    assert sum(isinstance(e, SessionStarted) for e in full.events) >= 2
+
+
+def test_no_new_session_while_a_rule_waits_for_the_answer_to_the_last_action(store):
+    tracker = play(store, "verdict", 30, last_action="action_give_verdict")
+    assert len(tracker.events) == 30 * 4 + 2  # never restarted: "oui" after the verdict must still follow it
+
+
+def test_a_short_conversation_is_left_alone_and_zero_disables_the_cap(store, monkeypatch):
+    assert len(play(store, "short", 9).events) == 9 * 4 + 2
+    monkeypatch.setenv("TRACKER_MAX_EVENTS", "0")
+    assert len(play(store, "nocap", 20).events) == 20 * 4 + 2
+
+
+def test_deleting_the_conversation_removes_every_session(store):
+    play(store, "gone", 30)
+    tracker = asyncio.run(store.retrieve("gone"))
+    tracker.update(SlotSet("data_deleted", True))
+    asyncio.run(store.save(tracker))
+    assert asyncio.run(store.retrieve_full_tracker("gone")) is None
