@@ -1,5 +1,6 @@
-"""The tracker store caps what each turn loads (bot/rasa_tracker_store.py), on a real SQLite file: a long
-conversation goes on in a new session with its slots and its form, and nothing of the old one is lost."""
+"""The tracker store caps what each turn loads (bot/rasa_tracker_store.py), on a real SQLite file and on the real
+PostgreSQL (TEST_DATABASE_URL, else skipped with the reason): a long conversation goes on in a new session with
+its slots and its form, and nothing of the old one is lost."""
 from __future__ import annotations
 
 import asyncio
@@ -11,13 +12,18 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa_tracker_store import DeletableSQLTrackerStore
 
+pytest_plugins = ["tests.db_fixtures"]  # db_url: a SQLite file, then a PostgreSQL schema of its own
+
 DOMAIN = Domain.load("domain")
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def store(db_url, monkeypatch):
     monkeypatch.setenv("TRACKER_MAX_EVENTS", "40")
-    return DeletableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "events.db"))
+    store = DeletableSQLTrackerStore(DOMAIN, host=db_url)  # as endpoints.yml gives it: the URL as host
+    assert store.engine.dialect.name == db_url.split(":")[0].split("+")[0]  # the database asked for
+    yield store
+    store.engine.dispose()
 
 
 def turn(n, last_action="action_answer_faq"):
