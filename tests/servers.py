@@ -19,7 +19,8 @@ from typing import Dict, List, Optional
 from bot.rasa_endpoints import endpoints_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "ess.tar.gz"
+# TEST_RASA_MODEL: another trained model (e.g. one trained into /tmp while models/ess.tar.gz is in use).
+MODEL = Path(os.environ.get("TEST_RASA_MODEL") or ROOT / "models" / "ess.tar.gz")
 HOST = "127.0.0.1"  # RASA_HOST and ACTION_HOST of scripts/run.sh, by default
 RASA_MAX_BODY_BYTES = 262144  # RASA_MAX_BODY_BYTES of scripts/run.sh, by default
 
@@ -72,17 +73,10 @@ class LiveServers:
             self.env["DATABASE_URL"] = f"sqlite:///{database}"
         subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=self.env, check=True,
                        capture_output=True)
-        content = endpoints_yaml(self.action_port, self.env["DATABASE_URL"], self.env.get("REDIS_URL") or "",
-                                 action_host=HOST)
-        if self.env.get("ESS_TRACKER_STORE") == "memory":  # for measurements only
-            content = content.split("tracker_store:")[0]
-        endpoints.write_text(content, encoding="utf-8")
-        rasa = str(Path(sys.executable).with_name("rasa"))
+        endpoints.write_text(self.endpoints_content(), encoding="utf-8")
         self._spawn("actions", [sys.executable, "-m", "bot.action_server", "--host", HOST,
                                 "--port", str(self.action_port), "--actions", "actions"])
-        self._spawn("rasa", [rasa, "run", "--interface", HOST, "--port", str(self.rasa_port), "--model", str(MODEL),
-                             "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
-                    env={"SANIC_REQUEST_MAX_SIZE": str(self.rasa_max_body)})
+        self.start_rasa()
         try:
             wait_for([f"http://127.0.0.1:{self.action_port}/health", f"http://127.0.0.1:{self.rasa_port}/"],
                      self.processes, timeout)
@@ -90,10 +84,29 @@ class LiveServers:
             self.stop()
             raise RuntimeError(f"{exc} ; voir {self.logdir}") from None
 
-    def _spawn(self, name: str, cmd: List[str], env: Optional[Dict[str, str]] = None) -> None:
+    def endpoints_content(self) -> str:
+        """Rasa's endpoints file, as ``python -m bot.rasa_endpoints`` writes it for scripts/run.sh."""
+        content = endpoints_yaml(self.action_port, self.env["DATABASE_URL"], self.env.get("REDIS_URL") or "",
+                                 action_host=HOST)
+        if self.env.get("ESS_TRACKER_STORE") == "memory":  # for measurements only
+            content = content.split("tracker_store:")[0]
+        return content
+
+    def start_rasa(self, log_name: str = "rasa") -> subprocess.Popen:
+        """Spawn Rasa (in its own process group) with the endpoints file written by :meth:`start`; no wait."""
+        rasa = str(Path(sys.executable).with_name("rasa"))
+        return self._spawn(log_name, [rasa, "run", "--interface", HOST, "--port", str(self.rasa_port), "--model",
+                                      str(MODEL), "--endpoints", str(self.logdir / "endpoints.yml"),
+                                      "--credentials", str(ROOT / "credentials.yml")],
+                           env={"SANIC_REQUEST_MAX_SIZE": str(self.rasa_max_body)})
+
+    def _spawn(self, name: str, cmd: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
         log = open(self.logdir / f"{name}.log", "w")
-        self.processes.append(subprocess.Popen(cmd, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log,
-                                               stderr=subprocess.STDOUT, start_new_session=True))
+        process = subprocess.Popen(cmd, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()  # the child keeps its own copy
+        self.processes.append(process)
+        return process
 
     def send(self, sender: str, message, timeout: float = 30.0):
         """POST to the REST webhook; returns (HTTP status, decoded JSON or raw text)."""

@@ -200,7 +200,8 @@ class ReferenceCounter(Base):
 # --- Staff review area: accounts, login throttling, private notes and the audit trail. ---
 
 STAFF_ROLES = ("reviewer", "admin")
-AUDIT_ACTIONS = ("status_changed", "note_added", "deleted", "resume_unlocked")
+AUDIT_ACTIONS = ("status_changed", "note_added", "deleted", "resume_unlocked", "correction_requested",
+                 "mail_queued", "mail_retried")
 
 
 class StaffUser(Base):
@@ -288,3 +289,4 @@ class DraftAudit(Base):
 # metadata (imported as a module, not ``from ... import``, so that either module can be imported first).
 import bot.db.security_models  # noqa: E402,F401
 import bot.db.resume_models  # noqa: E402,F401  (resume codes, failed tries, locks)
+import bot.db.followup_models  # noqa: E402,F401  (mail outbox, correction requests, field changes)

@@ -159,6 +159,15 @@ def alembic_config(url: Optional[str] = None):
     return config
 
 
+def head_revision() -> str:
+    """The latest migration in ``bot/db/migrations`` (what :func:`upgrade` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
 def current_revision(url: Optional[str] = None) -> Optional[str]:
     from alembic.runtime.migration import MigrationContext
 

@@ -1,0 +1,105 @@
+"""Correction requests and the history of changed values (repository functions; they never commit).
+
+A reviewer asks for corrections with :func:`request_correction`: the draft goes to ``incomplete`` (audited,
+with the comment), and the request stays open until the applicant confirms the corrected values in the
+chat (:func:`complete_request`, which puts the draft back ``in_review``). Each value changed meanwhile is
+kept by :func:`record_change` (old → new, the sentence, when), and :func:`field_changes` lists them for the
+staff page. :func:`record_changes` compares a whole write with the stored values (before
+:func:`bot.db.drafts.update_fields`), as :mod:`bot.applications` does for a confirmed correction and for any
+change to a draft that staff already took up (status other than ``new``).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db.drafts import DRAFT_FIELDS, _as_text, _coerce
+from bot.db.followup_models import CorrectionRequest, DraftFieldChange
+from bot.db.models import Draft, StaffUser, utcnow
+from bot.db.staff import StaffError, _audit, change_status
+
+MAX_COMMENT_LENGTH = 2000
+
+
+def request_correction(session: Session, draft: Draft, fields: Sequence[str], comment: str, user: StaffUser,
+                       expected_status: Optional[str] = None) -> CorrectionRequest:
+    """Ask the applicant to correct ``fields``; the draft becomes ``incomplete``. Refusals are in French."""
+    chosen = [name for name in DRAFT_FIELDS if name in set(fields)]  # registry order, no duplicates
+    if not chosen:
+        raise StaffError("Cochez au moins un champ à corriger.")
+    unknown = sorted(set(fields) - set(DRAFT_FIELDS))
+    if unknown:
+        raise StaffError("Champ inconnu : " + ", ".join(unknown) + ".")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT_LENGTH:
+        raise StaffError(f"Le commentaire est trop long ({MAX_COMMENT_LENGTH} caractères au plus).")
+    change_status(session, draft, "incomplete", user, comment, expected_status=expected_status)
+    request = CorrectionRequest(draft_id=draft.id, fields=chosen, comment=comment,
+                                requested_by=user.id, requested_at=utcnow())
+    session.add(request)
+    session.flush()
+    _audit(session, draft, user, "correction_requested", comment=", ".join(chosen))
+    return request
+
+
+def open_request(session: Session, draft: Draft) -> Optional[CorrectionRequest]:
+    """The latest correction request not yet answered, if the draft is waiting for one."""
+    if draft.status != "incomplete":
+        return None
+    return session.scalars(select(CorrectionRequest)
+                           .where(CorrectionRequest.draft_id == draft.id, CorrectionRequest.completed_at.is_(None))
+                           .order_by(CorrectionRequest.requested_at.desc(), CorrectionRequest.id.desc())
+                           .limit(1)).first()
+
+
+def record_change(session: Session, draft: Draft, field: str, old_value: Optional[str], new_value: Optional[str],
+                  message: Optional[str], changed_at: Optional[datetime] = None,
+                  request: Optional[CorrectionRequest] = None) -> Optional[DraftFieldChange]:
+    """Keep one changed value (as stored text); nothing when the value did not change."""
+    if old_value == new_value:
+        return None
+    change = DraftFieldChange(draft_id=draft.id, field=field, old_value=old_value, new_value=new_value,
+                              message=message, changed_at=changed_at or utcnow(),
+                              correction_request_id=request.id if request is not None else None)
+    session.add(change)
+    session.flush()
+    return change
+
+
+def stored_text(field: str, value: Any) -> Optional[str]:
+    """A value as the history keeps it: the text :func:`bot.db.drafts.update_fields` stores ("12000.00",
+    "2026-09-01", "false"); None for "à préciser"."""
+    return _as_text(_coerce(field, value))
+
+
+def record_changes(session: Session, draft: Draft, values: Mapping[str, Any],
+                   sources: Optional[Mapping[str, Tuple[Optional[str], Optional[datetime]]]] = None,
+                   request: Optional[CorrectionRequest] = None) -> List[DraftFieldChange]:
+    """Before ``values`` (draft columns) are written: one change per conversation field whose stored value
+    differs, with the sentence and the time of ``sources`` (``field -> (message, when)``)."""
+    changes = []
+    for name in DRAFT_FIELDS:
+        if name not in values:
+            continue
+        message, at = (sources or {}).get(name, (None, None))
+        change = record_change(session, draft, name, stored_text(name, getattr(draft, name)),
+                               stored_text(name, values[name]), message, at, request)
+        if change is not None:
+            changes.append(change)
+    return changes
+
+
+def complete_request(session: Session, draft: Draft, request: CorrectionRequest) -> None:
+    """The applicant confirmed the corrections: close the request, the draft goes back ``in_review``."""
+    request.completed_at = utcnow()
+    change_status(session, draft, "in_review", None, "Corrections confirmées par le porteur de projet.",  # type: ignore[arg-type]
+                  expected_status="incomplete")
+
+
+def field_changes(session: Session, draft: Draft) -> List[DraftFieldChange]:
+    """The changed values of a draft, oldest first."""
+    return list(session.scalars(select(DraftFieldChange).where(DraftFieldChange.draft_id == draft.id)
+                                .order_by(DraftFieldChange.changed_at, DraftFieldChange.id)))
