@@ -57,9 +57,10 @@ def _check_call(args: argparse.Namespace) -> int:
 
 def registrars() -> List[Callable]:
     """The ``register(subparsers)`` functions of every subcommand group."""
-    from bot import cli_drafts, cli_eligibility, cli_staff, cli_web
+    from bot import cli_drafts, cli_eligibility, cli_mail, cli_staff, cli_web
 
-    return [register_call, cli_eligibility.register, cli_drafts.register, cli_web.register, cli_staff.register]
+    return [register_call, cli_eligibility.register, cli_drafts.register, cli_web.register, cli_staff.register,
+            cli_mail.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,10 +11,18 @@ sender is ``SMTP_FROM``, else the SMTP user when it is an address, else ``ne-pas
 Without ``SMTP_URL``, each message is written to ``var/outbox/`` (``MAIL_OUTBOX_DIR`` overrides it), the
 folder being private (0700) and each file readable by its owner only (0600).
 
-Logs never contain an address, a subject or a body: only the transport and the error's type.
+A message is plain text, plus an HTML alternative when one is given (``multipart/alternative``). The mails
+about a pre-application are queued in the database (:mod:`bot.db.outbox`) and sent by :mod:`bot.mail_worker`
+through :func:`send_outbox_mail`, with a Message-ID derived from the outbox row (:func:`outbox_message_id`):
+the same row always gives the same Message-ID, so a mail sent again after a crash can be recognised (and
+dropped as a duplicate by the receiving side). The one-time resume code is sent at once with :func:`send_mail`.
+
+Logs and errors never contain an address, a subject or a body: only the transport, the error's type and the
+SMTP reply code (the server's reply text may quote the address, so it is never kept).
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import smtplib
@@ -26,8 +34,11 @@ from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 from urllib.parse import parse_qs, unquote, urlsplit
+
+if TYPE_CHECKING:
+    from bot.db.followup_models import MailOutbox
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +49,16 @@ SMTP_TIMEOUT_S = 20
 
 
 class MailError(Exception):
-    """The message could not be sent (the text is French and holds no address)."""
+    """The message could not be sent (the text is French and holds no address).
+
+    ``permanent``: sending it again will fail the same way (the server refused the recipient or the content).
+    ``unreachable``: the SMTP server could not be reached or dropped the connection (other mails will fail too).
+    """
+
+    def __init__(self, message: str, permanent: bool = False, unreachable: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -82,15 +102,29 @@ def sender_address(settings: Optional[SmtpSettings] = None) -> str:
     return DEFAULT_SENDER
 
 
-def build_message(to: str, subject: str, body: str, sender: str) -> EmailMessage:
+def _domain(sender: str) -> str:
+    return sender.rpartition("@")[2].strip(">").strip() or "localhost"
+
+
+def build_message(to: str, subject: str, body: str, sender: str, html: Optional[str] = None,
+                  message_id: Optional[str] = None) -> EmailMessage:
+    """The message: plain text, plus ``html`` as an alternative part when given."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(timezone.utc))
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip(">") or "localhost")
+    message["Message-ID"] = message_id or make_msgid(domain=_domain(sender))
     message.set_content(body, charset="utf-8")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8")
     return message
+
+
+def outbox_message_id(row: "MailOutbox", sender: Optional[str] = None) -> str:
+    """The Message-ID of an outbox row: always the same for the same row (its id and idempotency key)."""
+    digest = hashlib.sha256(f"{row.id}:{row.idempotency_key}".encode("utf-8")).hexdigest()[:24]
+    return f"<ess-outbox-{row.id}-{digest}@{_domain(sender or sender_address(smtp_settings()))}>"
 
 
 def _tls_context() -> ssl.SSLContext:
@@ -107,7 +141,8 @@ def _send_smtp(message: EmailMessage, settings: SmtpSettings) -> None:
         client.ehlo()
         if settings.security == "starttls":
             if not client.has_extn("starttls"):
-                raise MailError("Le serveur SMTP ne propose pas STARTTLS : rien n'est envoyé en clair.")
+                raise MailError("Le serveur SMTP ne propose pas STARTTLS : rien n'est envoyé en clair.",
+                                unreachable=True)
             client.starttls(context=_tls_context())
             client.ehlo()
         if settings.user:
@@ -131,20 +166,44 @@ def _write_outbox(message: EmailMessage) -> Path:
     return path
 
 
-def send_mail(to: str, subject: str, body: str) -> None:
-    """Send one plain-text message (UTF-8). Raises :class:`MailError` when it cannot be sent."""
+def _settings() -> Optional[SmtpSettings]:
     try:
-        settings = smtp_settings()
+        return smtp_settings()
     except MailError:
         logger.error("SMTP_URL invalide : aucun message envoyé.")
         raise
-    message = build_message(to, subject, body, sender_address(settings))
+
+
+def _smtp_error(exc: Exception) -> MailError:
+    """The French :class:`MailError` for an SMTP failure: the reply code, never the server's text."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in exc.recipients.values()})
+        permanent = bool(codes) and all(500 <= code < 600 for code in codes)
+        return MailError(f"Le serveur SMTP a refusé l'adresse du destinataire (code {', '.join(map(str, codes))}).",
+                         permanent=permanent)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return MailError(f"Le serveur SMTP a refusé l'identifiant ou le mot de passe (code {exc.smtp_code}).")
+    if isinstance(exc, smtplib.SMTPConnectError):
+        return MailError(f"Le serveur SMTP a refusé la connexion (code {exc.smtp_code}).", unreachable=True)
+    if isinstance(exc, smtplib.SMTPDataError):
+        return MailError(f"Le serveur SMTP a refusé le message (code {exc.smtp_code}).",
+                         permanent=500 <= exc.smtp_code < 600)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return MailError(f"Le serveur SMTP a refusé l'envoi (code {exc.smtp_code}).")
+    if isinstance(exc, ssl.SSLError):
+        return MailError(f"Connexion chiffrée (TLS) au serveur SMTP impossible ({type(exc).__name__}).",
+                         unreachable=True)
+    return MailError(f"Serveur SMTP injoignable ou connexion interrompue ({type(exc).__name__}).", unreachable=True)
+
+
+def deliver(message: EmailMessage, settings: Optional[SmtpSettings]) -> None:
+    """Send a built message by SMTP, or write it to the local outbox without ``SMTP_URL``."""
     if settings is None:
         try:
             _write_outbox(message)
         except OSError as exc:
             logger.error("Écriture du message dans la boîte d'envoi locale impossible (%s).", type(exc).__name__)
-            raise MailError("Écriture du message impossible.") from exc
+            raise MailError("Écriture du message dans la boîte d'envoi locale impossible.") from exc
         logger.info("Message écrit dans la boîte d'envoi locale (SMTP_URL non défini).")
         return
     try:
@@ -152,7 +211,26 @@ def send_mail(to: str, subject: str, body: str) -> None:
     except MailError:
         logger.error("Envoi SMTP refusé : le serveur ne propose pas STARTTLS.")
         raise
-    except (OSError, smtplib.SMTPException, ssl.SSLError) as exc:
-        logger.error("Envoi SMTP impossible (%s).", type(exc).__name__)
-        raise MailError("Envoi du message impossible.") from exc
+    except (OSError, smtplib.SMTPException) as exc:
+        error = _smtp_error(exc)
+        logger.error("Envoi SMTP impossible : %s", error)
+        raise error from exc
     logger.info("Message envoyé par SMTP.")
+
+
+def send_mail(to: str, subject: str, body: str, html: Optional[str] = None) -> None:
+    """Send one message (UTF-8 text, plus HTML when given). Raises :class:`MailError` when it cannot be sent."""
+    settings = _settings()
+    deliver(build_message(to, subject, body, sender_address(settings), html=html), settings)
+
+
+def send_outbox_mail(row: "MailOutbox") -> str:
+    """Send one outbox row (its stored text and HTML) with its stable Message-ID; returns that Message-ID.
+
+    Raises :class:`MailError` (``permanent``, ``unreachable`` tell the worker what to do next)."""
+    settings = _settings()
+    sender = sender_address(settings)
+    message_id = outbox_message_id(row, sender)
+    deliver(build_message(row.to_address, row.subject, row.body_text, sender, html=row.body_html,
+                          message_id=message_id), settings)
+    return message_id

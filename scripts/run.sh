@@ -11,6 +11,8 @@ VENV=${VENV:-.venv}
 ACTION_PORT=${ACTION_PORT:-5055}
 RASA_PORT=${RASA_PORT:-5005}
 WEB_PORT=${WEB_PORT:-8000}
+# The site's public address, for the links in the e-mails to applicants.
+export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:${WEB_PORT}}
 export ACTION_HOST=${ACTION_HOST:-127.0.0.1}
 RASA_HOST=${RASA_HOST:-127.0.0.1}
 export RASA_URL=${RASA_URL:-http://${RASA_HOST}:${RASA_PORT}}
@@ -51,6 +53,9 @@ SANIC_REQUEST_MAX_SIZE="$RASA_MAX_BODY_BYTES" "$VENV/bin/rasa" run --interface "
 pids+=($!)
 "$VENV/bin/python" -m bot web --host "${WEB_HOST:-127.0.0.1}" --port "$WEB_PORT" &
 pids+=($!)
+# The e-mails to applicants (outbox in the database), sent in the background with retries.
+"$VENV/bin/python" -m bot mail worker &
+pids+=($!)
 set +m
 
 echo "Site : http://localhost:${WEB_PORT}/  —  Rasa : http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook  —  actions : ${ACTION_HOST}:${ACTION_PORT}"
@@ -59,7 +64,7 @@ if [ -n "${REDIS_URL:-}" ]; then
 else
   echo "Rasa : 1 worker (REDIS_URL non défini ; avec Redis, Rasa lance un worker par cœur, soit $(nproc) ici)."
 fi
-[ -n "${SMTP_URL:-}" ] || echo "SMTP_URL non défini : les e-mails (codes de reprise de dossier) sont écrits dans ${MAIL_OUTBOX_DIR:-var/outbox}/ au lieu d'être envoyés."
+[ -n "${SMTP_URL:-}" ] || echo "SMTP_URL non défini : les e-mails (codes de reprise, suivi des dossiers) sont écrits dans ${MAIL_OUTBOX_DIR:-var/outbox}/ au lieu d'être envoyés."
 echo "Ctrl-C pour tout arrêter."
 # Stop everything as soon as one service dies.
 wait -n "${pids[@]}" || true
