@@ -445,6 +445,20 @@ def test_status_change_needs_a_comment_and_is_audited(reviewer, url, full_draft)
     assert rows == [("new", "in_review", "Je prends le dossier"), ("in_review", "incomplete", "Il manque le budget")]
 
 
+def test_a_decision_on_a_draft_with_an_email_is_never_made_without_its_mail(reviewer, url, full_draft):
+    page = f"/staff/drafts/{full_draft}"
+    with session_scope(url) as session:
+        update_fields(session, get_by_reference(session, full_draft), {"email": "porteur@example.org",
+                                                                        "status": "in_review"})
+    for decision in ("admissible", "not_admissible", "incomplete"):
+        silent = post(reviewer, f"{page}/status", {"to_status": decision, "from_status": "in_review",
+                                                   "comment": "Décision sans e-mail"}, page)
+        assert silent.status_code == 400 and "annoncée au porteur de projet par e-mail" in text(silent)
+    with session_scope(url) as session:
+        assert get_by_reference(session, full_draft).status == "in_review"
+        assert session.execute(select(DraftAudit.id)).all() == []
+
+
 def test_private_notes(reviewer, full_draft):
     page = f"/staff/drafts/{full_draft}"
     assert post(reviewer, f"{page}/notes", {"body": " "}, page).status_code == 400

@@ -27,12 +27,12 @@ MAX_COMMENT_LENGTH = 2000
 def request_correction(session: Session, draft: Draft, fields: Sequence[str], comment: str, user: StaffUser,
                        expected_status: Optional[str] = None) -> CorrectionRequest:
     """Ask the applicant to correct ``fields``; the draft becomes ``incomplete``. Refusals are in French."""
-    chosen = [name for name in DRAFT_FIELDS if name in set(fields)]  # registry order, no duplicates
-    if not chosen:
-        raise StaffError("Cochez au moins un champ à corriger.")
     unknown = sorted(set(fields) - set(DRAFT_FIELDS))
     if unknown:
         raise StaffError("Champ inconnu : " + ", ".join(unknown) + ".")
+    chosen = [name for name in DRAFT_FIELDS if name in set(fields)]  # registry order, no duplicates
+    if not chosen:
+        raise StaffError("Cochez au moins un champ à corriger.")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT_LENGTH:
         raise StaffError(f"Le commentaire est trop long ({MAX_COMMENT_LENGTH} caractères au plus).")

@@ -1,4 +1,8 @@
-"""The drafts: the filtered, sorted, paginated list; one draft's page; status changes, notes, deletion."""
+"""The drafts: the filtered, sorted, paginated list; one draft's page; status changes, notes, deletion.
+
+Answering the applicant (a decision with its mail, a correction request) is in :mod:`bot.web.staff.followup`;
+the plain status change here sends nothing.
+"""
 from __future__ import annotations
 
 from typing import Optional
@@ -11,12 +15,10 @@ from bot.cli_drafts import STATUS_LABELS, VERDICT_LABELS
 from bot.db.drafts import field_sources, get_by_reference
 from bot.db.models import STATUSES, Draft, utcnow
 from bot.db.resume import active_lock, unlock
-from bot.db.staff import (
-    StaffError, StatusConflict, add_note, allowed_transitions, change_status, delete_with_audit, draft_audit,
-    list_notes,
-)
+from bot.db.staff import StaffError, StatusConflict, add_note, change_status, delete_with_audit, draft_audit, list_notes
 from bot.web.staff import bp
 from bot.web.staff.events import transcript
+from bot.web.staff.followup_view import followup_context
 from bot.web.staff.journal import log_line
 from bot.web.staff.queries import NO_VERDICT, DraftFilters, communes, search_page
 from bot.web.staff.security import admin_required, current_user, db, login_required
@@ -60,8 +62,8 @@ def _draft_page(reference: str, error: Optional[str] = None, status: int = 200, 
         context = {
             "draft": draft, "sources": field_sources(session, draft), "notes": list_notes(session, draft),
             "audit": draft_audit(session, draft), "messages": transcript(session, draft.conversation_id),
-            "transitions": allowed_transitions(draft.status),
             "resume_lock": active_lock(session, draft.reference, utcnow()),
+            **followup_context(session, draft),
         }
     reasons = draft.verdict_reasons if isinstance(draft.verdict_reasons, list) else []
     return render_template("staff/draft.html", active="drafts", reasons=[r for r in reasons if isinstance(r, dict)],
@@ -74,6 +76,10 @@ def draft(reference: str):
     return _draft_page(reference)
 
 
+# Decisions the applicant hears of by e-mail: they go through the follow-up pages (bot/web/staff/followup.py).
+ANSWERED_STATUSES = ("admissible", "not_admissible", "incomplete")
+
+
 @bp.route("/drafts/<reference>/status", methods=["POST"])
 @login_required
 def set_status(reference: str):
@@ -82,6 +88,9 @@ def set_status(reference: str):
     with db() as session:
         found = _draft_or_404(session, reference)
         try:
+            if to_status in ANSWERED_STATUSES and found.email:
+                raise StaffError("Cette décision est annoncée au porteur de projet par e-mail : utilisez les boutons "
+                                 "de la fiche (réponse ou demande de corrections), qui montrent l'e-mail avant l'envoi.")
             change_status(session, found, to_status, current_user(), comment,
                           expected_status=request.form.get("from_status") or found.status)
         except StatusConflict as exc:

@@ -8,13 +8,17 @@ from zoneinfo import ZoneInfo
 from bot.applications import COLUMN_OF, FIELD_LABELS, LEGAL_FORM_LABELS, display_value
 from bot.cli_drafts import STATUS_LABELS, VERDICT_LABELS
 from bot.db.drafts import DRAFT_FIELDS
+from bot.db.outbox import KIND_LABELS
 from bot.eligibility_messages import CRITERION_LABELS, STATUS_MARKS
 from bot.web.staff import bp
 
 PARIS = ZoneInfo("Europe/Paris")
 SLOT_OF = {column: slot for slot, column in COLUMN_OF.items()}  # drafts column -> conversation slot
 AUDIT_LABELS = {"status_changed": "Changement de statut", "note_added": "Note ajoutée",
-                "deleted": "Pré-candidature supprimée", "resume_unlocked": "Reprise débloquée"}
+                "deleted": "Pré-candidature supprimée", "resume_unlocked": "Reprise débloquée",
+                "correction_requested": "Corrections demandées au porteur", "mail_queued": "E-mail mis en file d'envoi",
+                "mail_retried": "Nouvel essai d'envoi d'un e-mail"}
+MAIL_KIND_LABELS = KIND_LABELS  # the outbox's French names of a mail's kind
 ROLE_LABELS = {"reviewer": "instructeur", "admin": "administrateur"}
 
 
@@ -56,6 +60,16 @@ def field_value(column: str, value: Any) -> str:
     return display_value(SLOT_OF.get(column, column), value)
 
 
+def audit_comment(entry: Any) -> str:
+    """An audit entry's comment as staff read it: a mail's kind or the fields asked for, in French."""
+    comment = entry.comment or ""
+    if entry.action in ("mail_queued", "mail_retried"):
+        return MAIL_KIND_LABELS.get(comment, comment) or "—"
+    if entry.action == "correction_requested" and comment:
+        return "champs : " + ", ".join(field_label(name.strip()) for name in comment.split(","))
+    return comment or "—"
+
+
 def label(mapping: dict, value: Optional[str], empty: str = "—") -> str:
     if value is None or value == "":
         return empty
@@ -68,5 +82,6 @@ def labels():
         "STATUS_LABELS": STATUS_LABELS, "VERDICT_LABELS": VERDICT_LABELS, "LEGAL_FORM_LABELS": LEGAL_FORM_LABELS,
         "CRITERION_LABELS": CRITERION_LABELS, "STATUS_MARKS": STATUS_MARKS, "AUDIT_LABELS": AUDIT_LABELS,
         "ROLE_LABELS": ROLE_LABELS, "DRAFT_FIELDS": DRAFT_FIELDS, "field_label": field_label,
-        "field_value": field_value, "label": label,
+        "field_value": field_value, "label": label, "MAIL_KIND_LABELS": MAIL_KIND_LABELS,
+        "audit_comment": audit_comment,
     }
