@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import latest_text
 from actions.faq import load_call_or_apologise
 from actions.forms import PROMPTED, RESUME_ASKED, STOPPED, AskField, FieldFormValidator, Turn, after_form, message_id
+from actions.resume import confirm_and_save, corrections_pending
 from bot import application_prompts as text
 from bot import form_messages as say
 from bot import reading
@@ -270,13 +271,16 @@ class ActionConfirmApplication(Action):
     def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
         ended = ended_without_summary(dispatcher, tracker)
         if ended is not None:
-            return ended
+            return ended + corrections_pending(dispatcher, tracker)
         if tracker.get_slot(SUMMARY) is not True:
             return show_summary(dispatcher, tracker)
-        events = save_progress(dispatcher, tracker)
+        events = confirm_and_save(dispatcher, tracker, answers_of(tracker))  # and corrections asked by staff
         reference = next((e["value"] for e in events if e["name"] == "draft_reference"), None)
         if reference:
             dispatcher.utter_message(text=text.confirmed(reference))
+            from bot.mail_worker import queue_recorded  # the mail with the reference, queued; never raises
+
+            queue_recorded(tracker.sender_id)
         return events
 
 

@@ -5,11 +5,17 @@ The code is checked in the database (:mod:`bot.resume`); a right code links this
 linked to. Nothing here trusts the ``draft_reference`` or ``email`` slots. Whatever was wrong (unknown
 reference, wrong e-mail, wrong or expired code, locked reference or address), the applicant reads the same
 words. The client address comes from the message's metadata (``{"client": address}``, set by the website).
+
+When staff asked for corrections (docs/conversation.md, "Corrections asked by staff"), the resumed draft's
+requested fields are emptied so that the pre-application asks only them, then its summary; the confirmed save
+(:func:`confirm_and_save`, called by ``action_confirm_application``) records the changes and puts the draft back
+in review, in :func:`bot.applications.confirm_draft`.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Mapping, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -17,11 +23,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, latest_text
 from actions.faq import load_call_or_apologise
-from actions.forms import LAST_READ, AskField, message_id
+from actions.forms import DELETE_ASKED, DONT_KNOW, FAILURES, LAST_READ, RESUME_ASKED, SKIPPED, STOPPED, AskField, \
+    message_id
 from bot import application_prompts as text
 from bot import reading
 from bot.answers import contact
-from bot.applications import SaveFailed, load_linked, parse_reference
+from bot.applications import APPLICATION_FIELDS, SaveFailed, confirm_draft, correction_slots, load_resumed, parse_reference
 from bot.normalize_contact import parse_email
 from bot.resume import check_code, parse_code, request_code
 
@@ -30,6 +37,7 @@ logger = logging.getLogger(__name__)
 MAX_CODE_TRIES = 5  # in this conversation; the real limits are in the database (bot.db.resume)
 RESUME_SLOTS = ("resume_reference", "resume_email", "resume_code")
 VERIFIED = "vérifié"  # what resume_code holds once the code was right (never the code itself)
+CORRECTION = "correction_request"  # {"id": …, "fields": […]}: the staff request this conversation was shown
 
 
 def client_address(tracker: Tracker) -> Optional[str]:
@@ -154,14 +162,83 @@ class ActionResumeDraft(Action):
         if not reference or tracker.get_slot("resume_code") != VERIFIED:
             return done
         try:
-            slots = load_linked(tracker.sender_id, reference)
+            resumed = load_resumed(tracker.sender_id, reference)
         except SaveFailed as exc:
             logger.error("Reprise de dossier impossible (%s).", exc)
             dispatcher.utter_message(text=text.RESUME_FAILED)
             return done
-        if slots is None:
+        if resumed is None:
             return done
-        dispatcher.utter_message(text=text.resumed(reference))
-        loaded = [SlotSet(name, value) for name, value in slots.items()] + [SlotSet("resumed", True)]
+        slots, extra = resumed.slots, [SlotSet(CORRECTION, None)]
+        if resumed.correction is None:
+            dispatcher.utter_message(text=text.resumed(reference))
+        else:  # only the requested fields are asked again (the others are kept, or left as they are)
+            correction = resumed.correction
+            dispatcher.utter_message(text=text.correction_asked(reference, correction.fields, correction.comment))
+            slots, not_asked = correction_slots(resumed.slots, correction)
+            asked = [key for key in APPLICATION_FIELDS if slots.get(key) is None and key not in not_asked]
+            extra = [SlotSet(SKIPPED, not_asked), SlotSet(FAILURES, {}), SlotSet(DONT_KNOW, {}),
+                     SlotSet(CORRECTION, {"id": correction.request_id, "fields": asked})]
+        loaded = [SlotSet(name, value) for name, value in slots.items()] + [SlotSet("resumed", True)] + extra
         # The message with the code is read: the pre-application that follows does not read it again.
         return loaded + done + [SlotSet(LAST_READ, message_id(tracker)), FollowupAction("application_form")]
+
+
+def skip_sources(tracker: Tracker) -> Dict[str, Dict[str, str]]:
+    """The sentence after which the pre-application left each field "à préciser" in this conversation ("je ne
+    sais pas", "passer"): the provenance of a value a correction takes away."""
+    found: Dict[str, Dict[str, str]] = {}
+    said: Optional[Dict[str, Any]] = None
+    action, before = None, set()
+    for event in tracker.events:
+        kind = event.get("event")
+        if kind == "user":
+            said = event
+        elif kind == "action":
+            action = event.get("name")
+        elif kind == "slot" and event.get("name") == SKIPPED:
+            now = set(event.get("value") or [])
+            for key in now - before:
+                if said is not None and action == "application_form" and said.get("text"):
+                    at = datetime.fromtimestamp(float(said.get("timestamp") or 0), timezone.utc).isoformat()
+                    found[key] = {"message": str(said["text"]).strip(), "at": at}
+            before = now
+    return found
+
+
+def confirm_and_save(dispatcher: CollectingDispatcher, tracker: Tracker, answers: Mapping[str, Any]) -> List[EventType]:
+    """The confirmed save of action_confirm_application: the answers written (as the saves along the way do), and,
+    for a correction staff asked, the changes recorded and the draft back in review (bot.applications.confirm_draft);
+    the applicant is told so. Events: the draft's reference."""
+    if tracker.get_slot("consent") is not True:
+        return []
+    call = load_call_or_apologise(dispatcher)
+    if call is None:
+        return []
+    shown = tracker.get_slot(CORRECTION) or {}
+    sources = dict(tracker.get_slot("field_sources") or {})
+    skipped = skip_sources(tracker)
+    for key in [key for key in answers if answers[key] is None]:  # "à préciser": the sentence that left it so
+        sources.pop(key, None)
+        if key in skipped:
+            sources[key] = skipped[key]
+    try:
+        confirmed = confirm_draft(tracker.sender_id, answers, sources, tracker.get_slot("consent_at"), call,
+                                  shown.get("id") if isinstance(shown, dict) else None)
+    except SaveFailed as exc:
+        logger.error("Enregistrement du dossier impossible : %s", exc)
+        dispatcher.utter_message(text=text.SAVE_FAILED)
+        return []
+    events: List[EventType] = [SlotSet("draft_reference", confirmed.reference)]
+    if confirmed.corrected:
+        dispatcher.utter_message(text=text.corrections_confirmed(confirmed.changed))
+        events.append(SlotSet(CORRECTION, None))
+    return events
+
+
+def corrections_pending(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """After a pre-application stopped in the middle of a correction: say that nothing was recorded yet."""
+    if tracker.get_slot(CORRECTION) and tracker.get_slot(STOPPED) and not tracker.get_slot(DELETE_ASKED) \
+            and not tracker.get_slot(RESUME_ASKED) and tracker.get_slot("draft_reference"):
+        dispatcher.utter_message(text=text.corrections_pending(tracker.get_slot("draft_reference")))
+    return []

@@ -1,7 +1,7 @@
 """What the pre-application says: privacy notice, questions, explanations, confirmations."""
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Sequence, Tuple
 
 from bot import prompts
 from bot.call import CallFacts
@@ -196,6 +196,37 @@ def confirmed(reference: str) -> str:
 
 def resumed(reference: str) -> str:
     return f"J'ai retrouvé votre dossier {reference}. Reprenons où vous en étiez."
+
+
+def _phrases(keys: Sequence[str]) -> str:
+    """ "le montant demandé et la date de démarrage" (the fields' phrases from bot.fields)."""
+    from bot.fields import field
+
+    phrases = [field(key).phrase for key in keys]
+    return phrases[0] if len(phrases) == 1 else ", ".join(phrases[:-1]) + " et " + phrases[-1]
+
+
+def correction_asked(reference: str, keys: Sequence[str], comment: str) -> str:
+    """On resuming a draft that staff sent back: what they asked, and that only those questions follow."""
+    these = "cette question" if len(keys) == 1 else "ces questions"
+    return (f"J'ai retrouvé votre dossier {reference}. Les services du Département vous demandent de corriger "
+            f"{_phrases(keys)}. Leur message : « {comment} »\nJe vous pose seulement {these}, puis je vous montre "
+            "le récapitulatif : vos corrections seront enregistrées quand vous l'aurez validé.")
+
+
+def corrections_confirmed(changed: Sequence[str]) -> str:
+    """After the summary of a correction is confirmed (the draft is back in review; no promise beyond that)."""
+    done = (f"Merci : vos corrections sont enregistrées ({_phrases(changed)})." if changed else
+            "Merci : vous avez confirmé les informations demandées, sans les modifier.")
+    return (f"{done} Votre dossier est de nouveau « en cours d'examen » : les services du Département y voient "
+            "ce qui a changé.")
+
+
+def corrections_pending(reference: str) -> str:
+    """The applicant stopped in the middle of a correction: nothing was sent."""
+    return (f"Vos corrections ne sont pas encore enregistrées : le dossier {reference} attend toujours les "
+            "corrections demandées par les services du Département. Elles le seront quand vous aurez validé le "
+            "récapitulatif.")
 
 
 def resume_code_mail(reference: str, code: str) -> Tuple[str, str]:
