@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
 from actions.faq import load_call_or_apologise
-from actions.forms import PROMPTED, RESUME_ASKED, STOPPED, AskField, FieldFormValidator, Turn, after_form, message_id
+from actions.forms import RESUME_ASKED, AskField, FieldFormValidator, Turn, ended_early
 from actions.resume import confirm_and_save, corrections_pending
 from bot import application_prompts as text
 from bot import form_messages as say
@@ -227,27 +227,22 @@ def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Eve
 
 def ended_without_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
     """Events when the pre-application ended before its summary: stopped, deletion asked, or no consent."""
-    deletion = after_form(tracker)
-    if deletion is not None:
-        return deletion
-    if tracker.get_slot(STOPPED):
-        dispatcher.utter_message(text=say.APPLICATION_STOPPED)
-        return [SlotSet(STOPPED, None)]
+    ended = ended_early(dispatcher, tracker, say.APPLICATION_STOPPED)
+    if ended is not None:
+        return ended
     if tracker.get_slot("consent") is not True:
         dispatcher.utter_message(text=text.NO_CONSENT)
         return []
     return None
 
 
-class AskSummaryForApplication(Action):
+class AskSummaryForApplication(AskField):
     """The last question of the pre-application: the summary (unless the validator already asked what to change)."""
 
-    def name(self) -> Text:
-        return "action_ask_application_form_summary_confirmed"
+    form = "application_form"
+    slot = SUMMARY
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
-        if tracker.get_slot(PROMPTED) and tracker.get_slot(PROMPTED) == message_id(tracker):
-            return []
+    def ask(self, dispatcher, tracker: Tracker) -> List[EventType]:
         return show_summary(dispatcher, tracker)
 
 

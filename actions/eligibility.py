@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text, record_sources
 from actions.faq import load_call_or_apologise
-from actions.forms import LAST_READ, SKIPPED, STOPPED, AskField, FieldFormValidator, Turn, after_form, message_id
+from actions.forms import LAST_READ, SKIPPED, AskField, FieldFormValidator, Turn, ended_early, message_id
 from bot import form_messages as say
 from bot.application_prompts import WHAT_TO_CHANGE, explanation
 from bot.call import CallFacts
@@ -53,12 +53,9 @@ class ActionGiveVerdict(Action):
         return "action_give_verdict"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        deletion = after_form(tracker)
-        if deletion is not None:
-            return deletion
-        if tracker.get_slot(STOPPED):
-            dispatcher.utter_message(text=say.CHECK_STOPPED)
-            return [SlotSet(STOPPED, None)]
+        ended = ended_early(dispatcher, tracker, say.CHECK_STOPPED)
+        if ended is not None:
+            return ended
         call = load_call_or_apologise(dispatcher)
         if call is None:
             return []

@@ -268,6 +268,9 @@ class AskField(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         if tracker.get_slot(PROMPTED) and tracker.get_slot(PROMPTED) == message_id(tracker):
             return []
+        return self.ask(dispatcher, tracker)
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         call = load_call_or_apologise(dispatcher)
         if call is not None:
             utter(dispatcher, say.question(self.slot, call))
@@ -283,3 +286,13 @@ def after_form(tracker: Tracker) -> Optional[List[EventType]]:
     if tracker.get_slot(RESUME_ASKED):
         return [SlotSet(STOPPED, None), SlotSet(RESUME_ASKED, None), FollowupAction("resume_form")]
     return None
+
+
+def ended_early(dispatcher: CollectingDispatcher, tracker: Tracker, stopped: str) -> Optional[List[EventType]]:
+    """Events when the form before this action did not end normally: :func:`after_form`, or the ``stopped``
+    message after a stop. None when the form was completed."""
+    handed_over = after_form(tracker)
+    if handed_over is not None or not tracker.get_slot(STOPPED):
+        return handed_over
+    dispatcher.utter_message(text=stopped)
+    return [SlotSet(STOPPED, None)]

@@ -75,7 +75,7 @@ def not_understood(key: str, failures: int, error: Optional[str], call: CallFact
 
 
 def skipped(key: str) -> str:
-    return f"D'accord, je laisse {field(key).phrase} « à préciser » ; vous pourrez le compléter plus tard."
+    return f"D'accord, je laisse {field(key).phrase} « à préciser » ; vous pourrez compléter cette information plus tard."
 
 
 def gave_up(key: str, call: CallFacts) -> str:
