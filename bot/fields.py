@@ -45,10 +45,15 @@ def read_money(value: Any) -> Optional[float]:
     if isinstance(value, (int, float)):
         return float(value) if amount_in_range(value) else None
     text = str(value)
-    if has_negative_number(text) or has_exponent(text):
+    if has_negative_number(text) or has_exponent(text) or looks_like_phone(text):
         return None
     amount = normalize.parse_amount(text)
     return amount if amount_in_range(amount) else None
+
+
+def looks_like_phone(text: str) -> bool:
+    """A French phone number and nothing else ("07 61 22 33 44"): never read as an amount of 7 €."""
+    return normalize_contact.parse_phone(text).value is not None
 
 
 def in_range(key: str, value: Any) -> bool:
@@ -73,6 +78,8 @@ def _money(key: str, text: str) -> Parsed:
         return Parsed(value)
     if has_negative_number(text):
         return Parsed(None, money_out_of_range(key, negative=True))
+    if looks_like_phone(text):
+        return Parsed(None, "Cela ressemble à un numéro de téléphone, pas à une somme. " + INVALID[key])
     raw = None if has_exponent(text) else normalize.parse_amount(text)
     if raw is not None and raw > MAX_AMOUNT:
         return Parsed(None, money_out_of_range(key, negative=False))

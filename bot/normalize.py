@@ -83,6 +83,7 @@ _AMOUNT = re.compile(
 _NOT_MONEY_AFTER = re.compile(
     r" ?(%|(?:ans?|annees?|mois|jours?|semaines?|heures?|h\d*|personnes?|salaries?|emplois?"
     r"|beneficiaires?|habitants?|benevoles?|adherents?|membres?|places?|projets?|er|eme"
+    r"|mi ?temps|temps (?:plein|partiel)s?|etp|postes?|enfants?|jeunes?|familles?|ateliers?|seances?|fois"
     r"|m2|km|kg)\b)"
 )
 _MONEY_AFTER = re.compile(r" ?(€|e\b|eur\b|euros?\b)")

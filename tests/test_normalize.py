@@ -147,3 +147,26 @@ def test_non_text_input_is_not_understood():
 )
 def test_parse_request_and_budget(text, expected):
     assert normalize.parse_request_and_budget(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2 mi-temps", "deux mi temps", "3 ETP", "2 temps partiels", "12 enfants",
+                                  "40 familles", "3 ateliers"])
+def test_a_count_of_people_or_jobs_is_not_an_amount(text):
+    assert normalize.parse_amount(text) is None
+
+
+@pytest.mark.parametrize("key, text", [("amount", "07 61 22 33 44"), ("total_budget", "06.12.34.56.78"),
+                                       ("amount", "+33 6 12 34 56 78")])
+def test_a_phone_number_is_not_read_as_an_amount(key, text):
+    from bot.fields import parse_field
+
+    parsed = parse_field(key, text, get_call())
+    assert parsed.value is None and "numéro de téléphone" in parsed.error
+
+
+@pytest.mark.parametrize("text, value", [("12000", 12000.0), ("3 ateliers pour 9 000 €", 9000.0),
+                                         ("12 000 € pour 2 mi-temps", 12000.0)])
+def test_amounts_next_to_counts_are_still_read(text, value):
+    from bot.fields import parse_field
+
+    assert parse_field("amount", text, get_call()).value == value
