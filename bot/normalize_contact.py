@@ -204,6 +204,7 @@ _MONTH_ABBR = {"jan": 1, "janv": 1, "fev": 2, "fevr": 2, "avr": 4, "juil": 7, "a
                "oct": 10, "nov": 11, "dec": 12}
 _SEASONS = {"printemps": 3, "ete": 6, "automne": 9, "hiver": 12, "rentree": 9}
 _SEASON = "|".join(_SEASONS)
+_MONEY_NUMBER = re.compile(r"\d ?(k ?)?(€|e\b|eur\b|euros?\b)|€ ?\d")
 _DATE_EXAMPLES = "par exemple « 01/09/2026 », « 1er septembre 2026 », « septembre 2026 » ou « début 2027 »"
 
 
@@ -264,6 +265,8 @@ def _read_date(t: str, today: dt.date) -> Optional[dt.date]:
 def parse_start_date(text: object, today: Optional[dt.date] = None) -> Parsed:
     """The planned start date of the project ("1er septembre 2026", "septembre 2026", "début 2027")."""
     today = today or dt.date.today()
+    if _MONEY_NUMBER.search(fold(_text(text))):  # "c'est 9 500 euros": an amount, never the year 9500
+        return _fail(f"Cela ressemble à un montant, pas à une date. Donnez la date de démarrage, {_DATE_EXAMPLES}.")
     t = fold(re.sub(r"(?<=\d)\s*[-‐‑–—/.]\s*(?=\d)", "/", _text(text))).replace("premier", "1")
     t = re.sub(r"\bdans ([a-z ]+?) (?=(jours?|semaines?|mois|ans?|annees?)\b)",
                lambda m: f"dans {alpha2digit(m[1], 'fr', threshold=0)} ", t)

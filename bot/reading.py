@@ -220,6 +220,18 @@ def _correction(text: str, intent: Optional[str], asked: Optional[str], fields: 
     return None
 
 
+def _money_still_missing(text: str, asked: Optional[str], fields: Sequence[str],
+                         known: Mapping[str, Any]) -> Dict[str, float]:
+    """One sum in euros ("9 500 €", "9500 euros") in a message that does not answer the question, when exactly
+    one of the request and the budget is still to be given: that one (a correction asked by staff)."""
+    missing = [k for k in ("amount", "total_budget") if k in fields and k != asked and known.get(k) is None]
+    if len(missing) != 1 or not re.search(r"€|\beur\b|\beuros?\b|\d ?k\b", fold(text)):
+        return {}
+    amounts = normalize.parse_amounts(fold(text))
+    value = read_money(amounts[0]) if len(amounts) == 1 else None
+    return {missing[0]: value} if value is not None else {}
+
+
 def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], known: Mapping[str, Any],
                  intent: Optional[str], call: CallFacts) -> Reading:
     """What the message means for a form whose fields are ``fields`` and which asks ``asked``."""
@@ -264,6 +276,9 @@ def read_message(text: str, *, asked: Optional[str], fields: Sequence[str], know
     described = {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None and k != asked}
     if described and asked in _PROJECT_FIELDS:
         return Reading(DESCRIPTION, described, field=asked)
+    money = _money_still_missing(text, asked, fields, known)
+    if money:  # "c'est 9 500 € plutôt" while the date is asked, when only the amount is still to be given
+        return Reading(DESCRIPTION, money, field=asked)
     if is_question(text, intent):
         return Reading(QUESTION, field=asked)
     if intent in CHITCHAT_INTENTS:

@@ -99,3 +99,18 @@ def test_a_request_to_resume_a_draft(text, expected):
     from bot.reading import asks_to_resume
 
     assert asks_to_resume(text) is expected
+
+
+def _correcting(missing, text, asked="start_date"):
+    known = {key: "déjà donné" for key in APPLICATION_FIELDS if key not in missing}
+    return read_message(text, asked=asked, fields=APPLICATION_FIELDS, known=known, intent=None, call=get_call())
+
+
+def test_an_amount_in_euros_answers_the_amount_still_to_correct_while_the_date_is_asked():
+    reading = _correcting({"amount", "start_date"}, "ah oui pardon c'est 9500 euros plutot")
+    assert (reading.kind, reading.values) == ("description", {"amount": 9500.0})
+
+
+def test_an_amount_is_never_read_as_a_year_nor_guessed_between_request_and_budget():
+    reading = _correcting({"amount", "total_budget", "start_date"}, "c'est 9500 euros")
+    assert reading.kind == "unclear" and reading.values == {} and "montant, pas à une date" in reading.error
