@@ -4,10 +4,14 @@ VENV ?= .venv
 export VENV
 export RASA_TELEMETRY_ENABLED = false
 
-.PHONY: run test setup train bench eval-conversations lint clean clean-data
+.PHONY: run run-cluster test setup train bench eval-conversations lint clean clean-data
 
 run:
 	@bash scripts/run.sh
+
+# nginx, two Rasa instances and their action servers, the website; needs DATABASE_URL (PostgreSQL) and REDIS_URL.
+run-cluster:
+	@bash scripts/run_cluster.sh
 
 test:
 	@bash scripts/test.sh
