@@ -98,7 +98,7 @@ class ValidateApplicationForm(FieldFormValidator):
         super().apply(message, turn, dispatcher, tracker, call)
         if message.field == "siret" and (message.kind == reading.SKIP or identifier_kind(turn.changed.get("siret"))
                                          == "rna"):
-            dispatcher.utter_message(text=say.SIRET_BEFORE_PAYMENT)
+            dispatcher.utter_message(text=say.siret_before_payment(turn.values.get("structure")))
         if turn.values.get("consent") is not True or message.kind in (reading.QUESTION, reading.STOP):
             return
         text_ = latest_text(tracker)

@@ -15,7 +15,7 @@ from bot import form_messages as say
 from bot.application_prompts import WHAT_TO_CHANGE, explanation
 from bot.call import CallFacts
 from bot.eligibility import evaluate
-from bot.eligibility_messages import render_verdict
+from bot.eligibility_messages import render_verdict, verdict_unchanged
 from bot.fields import APPLICATION_FIELDS, ELIGIBILITY_FIELDS
 from bot.prompts import WHICH_FIELD
 from bot.reading import read_correction
@@ -61,6 +61,9 @@ class ActionGiveVerdict(Action):
             return []
         verdict = evaluate(answers_from(tracker), call)
         card = verdict_card(verdict, call)
+        if tracker.get_slot(VERDICT_SLOT) == verdict.to_dict():  # the same card again, word for word: say so
+            dispatcher.utter_message(text=verdict_unchanged(verdict), buttons=card["buttons"])
+            return []
         dispatcher.utter_message(text=render_verdict(verdict, call), buttons=card["buttons"], json_message=card)
         return [SlotSet(VERDICT_SLOT, verdict.to_dict())]
 

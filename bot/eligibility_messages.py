@@ -33,6 +33,16 @@ def outcome(verdict: Verdict) -> str:
     return _OUTCOMES.get(verdict.verdict, verdict.summary())
 
 
+def verdict_unchanged(verdict: Verdict) -> str:
+    """When an answer leaves the verdict exactly as it was shown: the outcome and what could change it, once."""
+    said = outcome(verdict)
+    lines = [f"Cela ne change pas le résultat de la vérification : {said[:1].lower()}{said[1:]}"]
+    if verdict.advice:
+        lines.append(f"{ADVICE_HEADING} :")
+        lines.extend(f"- {advice}" for advice in verdict.advice)
+    return "\n".join(lines)
+
+
 def notes(verdict: Verdict, call: CallFacts) -> List[str]:
     """What follows the criteria and the advice: missing answers and contact, or "not guaranteed" and next step."""
     lines: List[str] = []

@@ -112,3 +112,10 @@ CHECK_FROM_DESCRIPTION = ("Vérifions l'éligibilité de votre projet à partir 
                           "seulement les questions qui manquent.")
 SIRET_BEFORE_PAYMENT = ("C'est noté. Un numéro SIRET sera nécessaire avant tout versement de l'aide : une association "
                         "l'obtient en demandant son immatriculation à l'INSEE, après sa déclaration en préfecture.")
+SIRET_BEFORE_PAYMENT_OTHERS = ("C'est noté. Un numéro SIRET sera nécessaire avant tout versement de l'aide : votre "
+                               "structure l'obtient lors de son immatriculation.")
+
+
+def siret_before_payment(structure: object) -> str:
+    """Why a SIRET will be needed, and how this kind of structure gets it (never the association's way for a SARL)."""
+    return SIRET_BEFORE_PAYMENT if structure in (None, "association") else SIRET_BEFORE_PAYMENT_OTHERS
