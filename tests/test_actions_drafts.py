@@ -18,15 +18,19 @@ from actions.resume import ActionResumeDraft, ValidateResumeForm
 from bot import application_prompts as prompts
 from bot.db import drafts as repo
 from bot.db.session import session_scope, upgrade
+from tests.domain_forms import forms_domain
 from tests.security.helpers import code_in, outbox_mails, wrong
 
-DOMAIN = {"forms": {"application_form": {"required_slots": [
-    "consent", "org_name", "structure", "siret", "commune", "contact_name", "email", "phone", "project_title",
-    "project_description", "beneficiaries", "jobs", "start_date", "stage", "amount", "total_budget",
-    "other_department_aid"]}, "resume_form": {"required_slots": ["resume_reference", "resume_email", "resume_code"]}},
-    "slots": {}}
+DOMAIN = forms_domain("application_form", "resume_form")  # the required slots of domain/application.yml
 
 CONSENTED = {"consent": True, "consent_at": "2026-11-25T10:00:00+00:00"}
+
+
+def test_every_slot_the_domain_requires_is_read_by_the_application_validator():
+    """The validator asks its own fields in its own order; the domain's required slots must all be among them."""
+    required = DOMAIN["forms"]["application_form"]["required_slots"]
+    assert required and set(required) <= set(ValidateApplicationForm.keys), set(required) - set(
+        ValidateApplicationForm.keys)
 
 
 @pytest.fixture
@@ -41,6 +45,13 @@ def database(tmp_path, monkeypatch):
 
 def slot_values(events):
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def changed_answers(events):
+    """The answers of ``FULL`` that ``events`` set to another value; AssertionError when no slot is set at all."""
+    values = slot_values(events)
+    assert values, "the validator set no slot"
+    return {key: value for key, value in values.items() if key in FULL and value != FULL[key]}
 
 
 async def answer(make_tracker, dispatcher, slots, requested, text, sender="conv-1", form="application_form",
@@ -145,7 +156,7 @@ async def test_the_summary_is_confirmed_in_the_applicants_words_whatever_the_cla
     events, slots = await answer(make_tracker, dispatcher, FULL, "summary_confirmed", text, sender="conv-ok",
                                  intent=intent)
     assert slots["summary_confirmed"] is True and slots["requested_slot"] is None
-    assert all(slots[key] == FULL[key] for key in FULL)
+    assert changed_answers(events) == {}
 
 
 @pytest.mark.parametrize("text, intent, field, value", [
@@ -161,7 +172,7 @@ async def test_a_change_at_the_summary_is_applied_then_the_summary_is_shown_agai
                                  intent=intent)
     assert slots[field] == value and slots.get("summary_confirmed") is None
     assert slots["requested_slot"] == "summary_confirmed"
-    assert all(slots[key] == FULL[key] for key in FULL if key != field)
+    assert changed_answers(events) == {field: value}
     _draft, sources = stored(slots["draft_reference"])
     assert sources[field] == text
 
@@ -176,7 +187,7 @@ async def test_a_confirmation_that_names_a_field_confirms_and_changes_nothing(
     events, slots = await answer(make_tracker, dispatcher, FULL, "summary_confirmed", text, sender="conv-yes",
                                  intent=intent)
     assert slots["summary_confirmed"] is True and slots["requested_slot"] is None
-    assert all(slots[key] == FULL[key] for key in FULL)
+    assert changed_answers(events) == {}
 
 
 async def test_a_field_left_to_specify_is_asked_again_from_the_summary(make_tracker, dispatcher, database):

@@ -12,12 +12,10 @@ from actions.eligibility import (
     AskStructure,
     ValidateEligibilityForm,
 )
+from bot import prompts
+from tests.domain_forms import forms_domain
 
-DOMAIN = {
-    "forms": {"eligibility_form": {"required_slots": [
-        "structure", "commune", "stage", "amount", "total_budget", "other_department_aid", "esus"]}},
-    "slots": {},
-}
+DOMAIN = forms_domain("eligibility_form")  # the required slots of domain/core.yml
 ALL_GOOD = {
     "structure": "association", "commune": "Créteil", "stage": "startup", "amount": 12000.0,
     "total_budget": 40000.0, "other_department_aid": False,
@@ -32,6 +30,12 @@ async def validate(make_tracker, dispatcher, slots, requested, text, intent="inf
 
 def slot_values(events):
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_every_slot_the_domain_requires_is_read_by_the_eligibility_validator():
+    required = DOMAIN["forms"]["eligibility_form"]["required_slots"]
+    assert required and set(required) <= set(ValidateEligibilityForm.keys), set(required) - set(
+        ValidateEligibilityForm.keys)
 
 
 def texts(dispatcher):
@@ -82,11 +86,18 @@ async def test_budget_does_not_overwrite_the_amount(make_tracker, dispatcher):
 
 
 @pytest.mark.parametrize(
-    "slot, text",
-    [("structure", "blabla"), ("commune", "azerty"), ("stage", "n'importe quoi"), ("amount", "beaucoup"),
-     ("total_budget", "😀"), ("other_department_aid", "hmmm peut-être"), ("esus", "cacahuète")],
+    "slot, text, says",
+    [("structure", "blabla", "Je n'ai pas reconnu la forme juridique. Indiquez par exemple « association loi 1901 »"),
+     ("commune", "azerty", "Je n'ai pas reconnu cette commune. Indiquez le nom de la commune ou son code postal"),
+     ("stage", "n'importe quoi", "Je n'ai pas compris le stade du projet. Dites par exemple « en émergence »"),
+     ("amount", "beaucoup", "Je n'ai pas compris le montant. Indiquez une somme en euros, par exemple « 12 000 € »"),
+     ("total_budget", "😀", "Je n'ai pas compris le budget. Indiquez le coût total du projet en euros"),
+     ("other_department_aid", "hmmm peut-être",
+      "Répondez par « oui » si le projet reçoit déjà une aide du Département pour ce projet, sinon par « non »"),
+     ("esus", "cacahuète", "Je n'ai pas compris. Répondez simplement par « oui » ou « non »")],
 )
-async def test_invalid_answer_is_explained_once_without_repeating_the_question(make_tracker, dispatcher, slot, text):
+async def test_invalid_answer_is_explained_once_without_repeating_the_question(make_tracker, dispatcher, slot, text,
+                                                                                says):
     slots = {**ALL_GOOD, slot: None}
     if slot == "esus":
         slots["structure"] = "company"
@@ -94,8 +105,10 @@ async def test_invalid_answer_is_explained_once_without_repeating_the_question(m
     values = slot_values(events)
     assert slot not in values or values[slot] is None
     assert values["requested_slot"] == slot
-    assert values["field_failures"] == {slot: 1} or values["dont_know_count"] == {slot: 1}
-    assert len(dispatcher.messages) == 1
+    assert values["field_failures"] == {slot: 1} and values["dont_know_count"] == {}
+    [message] = dispatcher.messages
+    assert message["text"] == prompts.INVALID[slot]  # the hint of this question, not another one's
+    assert says in message["text"]  # in French, saying what to answer
     assert values["prompted_for"], "the question is not sent again after the explanation"
 
 

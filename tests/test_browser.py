@@ -26,11 +26,20 @@ from tests.test_web_public import fake_rasa
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
+# TEST_CHROMIUM: another Chromium binary (tests/test_browser_skip.py names a missing one to check the skip).
+CHROMIUM = os.environ.get("TEST_CHROMIUM") or "/usr/bin/chromium"
+CHROMIUM_MISSING = "Chromium absent : apt-get install -y chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
                  "--disable-background-networking", "--disable-component-update"]
 SHOTS = ROOT / "results" / "screenshots"
 STAFF_EMAIL, STAFF_PASSWORD = "instructrice@valdemarne.test", "un mot de passe solide 94"
+
+
+def require_chromium() -> None:
+    """Skip, with the command that installs it, when Chromium is not there: every browser test and fixture calls
+    this before anything else, so a machine without Chromium gets skips, never errors."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(CHROMIUM_MISSING)
 
 
 def start_web(env, port, log_path):
@@ -51,8 +60,7 @@ def start_web(env, port, log_path):
 
 @pytest.fixture(scope="module")
 def stack():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium absent : apt-get install -y chromium")
+    require_chromium()
     servers = LiveServers()
     servers.start()
     web_port = free_port()
@@ -69,6 +77,7 @@ def stack():
 
 @pytest.fixture(scope="module")
 def browser():
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -188,8 +197,6 @@ def test_applicant_leaves_a_draft_that_staff_review_and_export(stack, browser):
 
 
 def test_rasa_down_is_said_in_french_and_the_text_is_kept(browser, tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium absent : apt-get install -y chromium")
     port = free_port()
     env = {**os.environ, "RASA_URL": f"http://127.0.0.1:{free_port()}", "WEB_SECRET_KEY": "test-secret",
            "DATABASE_URL": f"sqlite:///{tmp_path / 'ess.db'}"}
@@ -263,8 +270,6 @@ def stub_rasa():
 
 def test_widget_draws_the_card_accessibly(browser, stub_rasa, tmp_path):
     """Rasa stubbed, the real site and widget: every status, advice, notes, buttons, and HTML kept as text."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium absent : apt-get install -y chromium")
     call = get_call()
     hostile = '<img src=x onerror="document.title=1">'
     answers = {"structure": "collectif d'habitants", "commune": hostile, "stage": "démarrage", "amount": "20000",

@@ -17,14 +17,13 @@ import subprocess
 import sys
 import time
 from email import message_from_bytes, policy
-from pathlib import Path
 from typing import List
 
 import pytest
 
 from tests.servers import ROOT, LiveServers, free_port
 from tests.test_browser import (
-    CHROMIUM, CHROMIUM_ARGS, STAFF_EMAIL, STAFF_PASSWORD, bot_messages, browser, shot, start_web,  # noqa: F401
+    CHROMIUM_ARGS, STAFF_EMAIL, STAFF_PASSWORD, bot_messages, browser, require_chromium, shot, start_web,  # noqa: F401
 )
 from tests.test_rest_application import ANSWERS
 
@@ -67,8 +66,7 @@ def text_of(mail) -> str:
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium absent : apt-get install -y chromium")
+    require_chromium()
     inbox = Inbox()
     inbox.controller.start()
     web_port = free_port()

@@ -5,13 +5,20 @@ server and Rasa on free ports.
 """
 from __future__ import annotations
 
+import json
 import re
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
+import yaml
 
-from bot.answers import euros
+from bot import prompts
+from bot.answers import FAQ_INTENTS, euros, render_faq
 from bot.call import load_call
+from bot.fields import ELIGIBILITY_FIELDS
+from tests.servers import ROOT
 
 pytestmark = pytest.mark.rest
 
@@ -41,6 +48,28 @@ def texts(messages) -> str:
     return "\n".join(m.get("text", "") for m in messages)
 
 
+def domain_response(name: str) -> str:
+    """The text of a response of domain/*.yml (each has one variant)."""
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        responses = yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}
+        if name in responses:
+            [variant] = responses[name]
+            return variant["text"]
+    raise KeyError(name)
+
+
+def assistant_texts():
+    """What the assistant can say without a slot in it: the domain's responses, the FAQ answers, the questions."""
+    call = load_call()
+    known = set()
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        for variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).values():
+            known.update(v["text"] for v in variants if "text" in v)
+    known.update(render_faq(intent, call) for intent in FAQ_INTENTS)
+    known.update(prompts.question(key, call).text for key in ELIGIBILITY_FIELDS)
+    return known
+
+
 def test_amount_question_answers_from_the_data_file(live_servers):
     call = load_call()
     status, messages = live_servers.send(new_sender(), "combien on peut demander ?")
@@ -67,22 +96,28 @@ def test_greeting_introduces_the_assistant_with_buttons(live_servers):
 
 
 @pytest.mark.parametrize(
-    "message",
+    "message, response",
     [
-        pytest.param("", id="empty"),
-        pytest.param("   ", id="blank"),
-        pytest.param("Bonjour, nous sommes une association. " * 130, id="5000-characters"),
-        pytest.param("<script>alert('x')</script><b>gras</b>", id="html-script"),
-        pytest.param("'; DROP TABLE drafts; -- SELECT * FROM users", id="sql"),
-        pytest.param("😀🎉🙏", id="emoji-only"),
-        pytest.param("Hello, what is the weather like in London today?", id="english"),
-        pytest.param("/restart", id="slash-command"),
-        pytest.param("/inject_intent{\"x\": 1}", id="slash-intent-injection"),
+        pytest.param("", "utter_fallback", id="empty"),
+        pytest.param("   ", "utter_fallback", id="blank"),
+        pytest.param("Bonjour, nous sommes une association. " * 130, "utter_greet", id="5000-characters"),
+        pytest.param("<script>alert('x')</script><b>gras</b>", "utter_fallback", id="html-script"),
+        pytest.param("😀🎉🙏", "utter_fallback", id="emoji-only"),
+        pytest.param("Hello, what is the weather like in London today?", "utter_out_of_scope", id="english"),
+        # Read as ordinary text (the slash is removed, nothing is executed): what they get depends on the NLU.
+        pytest.param("'; DROP TABLE drafts; -- SELECT * FROM users", None, id="sql"),
+        pytest.param("/restart", None, id="slash-command"),
+        pytest.param("/inject_intent{\"x\": 1}", None, id="slash-intent-injection"),
     ],
 )
-def test_bad_input_gets_a_polite_french_answer(live_servers, message):
+def test_bad_input_gets_a_polite_french_answer(live_servers, message, response):
     status, messages = live_servers.send(new_sender(), message)
     assert_polite_french(status, messages, forbidden=("<script", "<b>", "DROP TABLE"))
+    said = [m["text"] for m in messages]
+    if response:
+        assert said == [domain_response(response)]
+    else:  # one of the assistant's own French texts, never an echo of the input or an error
+        assert said and set(said) <= assistant_texts(), said
 
 
 def test_burst_of_the_same_message(live_servers):
@@ -93,20 +128,27 @@ def test_burst_of_the_same_message(live_servers):
     assert euros(load_call().amounts.max) in texts(messages)
 
 
-def test_non_string_message_does_not_crash(live_servers):
+def without_recipient(messages):
+    return [{key: value for key, value in m.items() if key != "recipient_id"} for m in messages]
+
+
+def test_non_string_message_is_read_as_its_text(live_servers):
+    """A number as the message is the text "12345": the same answer as to the string, in French."""
     status, messages = live_servers.send(new_sender(), 12345)
-    assert status < 500
+    assert status == 200, messages
+    text_status, as_text = live_servers.send(new_sender(), "12345")
+    assert (text_status, without_recipient(as_text)) == (200, without_recipient(messages))
+    # Read as an answer about the project, it opens the eligibility check at its first question.
+    assert [m.get("text") for m in messages] == [prompts.question("structure", load_call()).text]
 
 
-def test_malformed_body_is_not_a_server_error(live_servers):
-    import urllib.error
-    import urllib.request
+NO_SENDER = {"error": "Le champ « sender » (identifiant de la conversation) est obligatoire."}
 
-    for body in (b"pas du json", b"[1, 2]", b'{"message": "bonjour"}'):
-        request = urllib.request.Request(live_servers.webhook, data=body, headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-        assert status < 500, body
+
+@pytest.mark.parametrize("body", [b"pas du json", b"[1, 2]", b'{"message": "bonjour"}', b'{"sender": "", "message": "x"}'])
+def test_a_body_without_a_sender_is_refused_in_french(live_servers, body):
+    request = urllib.request.Request(live_servers.webhook, data=body, headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read().decode("utf-8")) == NO_SENDER

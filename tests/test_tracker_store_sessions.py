@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import sqlalchemy as sa
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -73,3 +74,24 @@ def test_deleting_the_conversation_removes_every_session(store):
     tracker.update(SlotSet("data_deleted", True))
     asyncio.run(store.save(tracker))
     assert asyncio.run(store.retrieve_full_tracker("gone")) is None
+
+
+def event_rows(store, sender):
+    """How many rows of Rasa's ``events`` table belong to ``sender``, read straight from the database."""
+    with store.session_scope() as session:
+        return session.scalar(sa.select(sa.func.count()).select_from(store.SQLEvent)
+                              .where(store.SQLEvent.sender_id == sender))
+
+
+def test_data_deleted_removes_every_row_of_that_conversation_and_no_other(store):
+    play(store, "forget-me", 30)  # several sessions (TRACKER_MAX_EVENTS=40)
+    play(store, "keep-me", 3)
+    kept = event_rows(store, "keep-me")
+    assert event_rows(store, "forget-me") > 40 and kept == 3 * 4 + 2
+    tracker = asyncio.run(store.retrieve("forget-me"))
+    tracker.update(SlotSet("data_deleted", True))
+    asyncio.run(store.save(tracker))
+    assert event_rows(store, "forget-me") == 0
+    assert event_rows(store, "keep-me") == kept
+    assert [e.text for e in asyncio.run(store.retrieve_full_tracker("keep-me")).events
+            if isinstance(e, UserUttered)] == ["question 0", "question 1", "question 2"]

@@ -228,7 +228,6 @@ def test_chat_js_never_parses_text_as_html():
     for dangerous in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert dangerous not in script, dangerous
     assert "textContent" in script
-    assert "rasa-webchat" in script  # the comment explaining why we wrote our own widget
 
 
 # ---- /api/chat ----
