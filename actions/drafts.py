@@ -22,6 +22,7 @@ from bot import form_messages as say
 from bot import reading
 from bot.applications import APPLICATION_FIELDS, SaveFailed, delete_drafts, save_draft, summary_text
 from bot.fields import parse_field
+from bot.mail_worker import queue_recorded
 from bot.normalize_contact import identifier_kind
 from bot.prompts import Prompt
 
@@ -273,9 +274,7 @@ class ActionConfirmApplication(Action):
         reference = next((e["value"] for e in events if e["name"] == "draft_reference"), None)
         if reference:
             dispatcher.utter_message(text=text.confirmed(reference))
-            from bot.mail_worker import queue_recorded  # the mail with the reference, queued; never raises
-
-            queue_recorded(tracker.sender_id)
+            queue_recorded(tracker.sender_id)  # the mail with the reference, queued; never raises
         return events
 
 

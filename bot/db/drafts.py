@@ -37,7 +37,7 @@ REFERENCE_PREFIX = "ESS"
 RASA_EVENTS = table("events", column("sender_id"), column("timestamp"))  # Rasa's tracker store, same database
 
 
-def _insert(session: Session, model):
+def upsert_statement(session: Session, model):
     """``INSERT`` with ``on_conflict_do_*`` for the session's dialect."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
@@ -50,7 +50,7 @@ def _insert(session: Session, model):
 def _next_reference(session: Session, now: datetime) -> str:
     """``ESS-<year>-<nnnn>``, from the per-year counter (locked until the transaction ends)."""
     year = now.year
-    session.execute(_insert(session, ReferenceCounter).values(year=year, last_value=0)
+    session.execute(upsert_statement(session, ReferenceCounter).values(year=year, last_value=0)
                     .on_conflict_do_nothing(index_elements=["year"]))
     session.execute(update(ReferenceCounter).where(ReferenceCounter.year == year)
                     .values(last_value=ReferenceCounter.last_value + 1)
@@ -111,7 +111,7 @@ def link_conversation(session: Session, draft: Draft, conversation_id: str, orig
     if not conversation_id:
         raise ValueError("conversation_id is required")
     now = now or utcnow()
-    statement = _insert(session, DraftConversation).values(draft_id=draft.id, conversation_id=conversation_id,
+    statement = upsert_statement(session, DraftConversation).values(draft_id=draft.id, conversation_id=conversation_id,
                                                            origin=origin, linked_at=now)
     session.execute(statement.on_conflict_do_update(index_elements=["draft_id", "conversation_id"],
                                                     set_={"linked_at": now}))
@@ -200,7 +200,7 @@ def update_fields(session: Session, draft: Draft, values: Mapping[str, Any],
         rows.append({"draft_id": draft.id, "field": field, "value": _as_text(value), "message": message,
                      "given_at": given_at or now})
     if rows:
-        statement = _insert(session, DraftFieldSource).values(rows)
+        statement = upsert_statement(session, DraftFieldSource).values(rows)
         excluded = statement.excluded
         session.execute(statement.on_conflict_do_update(
             index_elements=["draft_id", "field"],

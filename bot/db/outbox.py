@@ -16,7 +16,7 @@ from typing import List, Optional, Tuple
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.drafts import _insert
+from bot.db.drafts import upsert_statement
 from bot.db.followup_models import MAIL_KINDS, MailOutbox
 from bot.db.models import Draft, StaffUser, utcnow
 from bot.db.staff import StaffError, _audit
@@ -56,7 +56,7 @@ def queue_mail(session: Session, draft: Draft, kind: str, composed: Composed, id
     if not address:
         raise OutboxError("Ce dossier n'a pas d'adresse e-mail : aucun message ne peut être envoyé.")
     now = utcnow()
-    statement = _insert(session, MailOutbox).values(
+    statement = upsert_statement(session, MailOutbox).values(
         draft_id=draft.id, idempotency_key=key, kind=kind, to_address=address, subject=composed.subject,
         body_text=composed.text, body_html=composed.html, status="pending", attempts=0, next_attempt_at=now,
         created_by=created_by.id if created_by is not None else None, created_at=now)
