@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -23,11 +23,11 @@ def latest_text(tracker: Tracker) -> str:
     return ((tracker.latest_message or {}).get("text") or "").strip()
 
 
-def latest_intent(tracker: Tracker) -> Optional[str]:
+def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
-def record_sources(tracker: Tracker, events: List[EventType], fields) -> List[EventType]:
+def record_sources(tracker: Tracker, events: list[EventType], fields) -> list[EventType]:
     """Remember which user message gave each answer validated in this turn (staff see it).
 
     Only values that changed with this message count; answers loaded from a resumed draft

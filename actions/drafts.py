@@ -1,13 +1,13 @@
 """The pre-application in conversation: consent, progressive saving, summary, deletion (resume: actions/resume.py).
 
 Which draft an action touches is decided server-side from the links between drafts and conversations and
-``tracker.sender_id`` (see :mod:`bot.applications`), never from the ``draft_reference`` or ``email`` slots.
+``tracker.sender_id`` (see :mod:`bot.application.service`), never from the ``draft_reference`` or ``email`` slots.
 """
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
@@ -17,14 +17,14 @@ from actions.common import latest_text
 from actions.faq import load_call_or_apologise
 from actions.forms import RESUME_ASKED, AskField, FieldFormValidator, Turn, ended_early
 from actions.resume import confirm_and_save, corrections_pending
-from bot import application_prompts as text
-from bot import form_messages as say
-from bot import reading
-from bot.applications import APPLICATION_FIELDS, SaveFailed, delete_drafts, save_draft, summary_text
-from bot.fields import parse_field
-from bot.mail_worker import queue_recorded
-from bot.normalize_contact import identifier_kind
-from bot.prompts import Prompt
+from bot.application import prompts as text
+from bot.application.service import APPLICATION_FIELDS, SaveFailed, delete_drafts, save_draft, summary_text
+from bot.eligibility.prompts import Prompt
+from bot.forms import messages as say
+from bot.forms import reading
+from bot.forms.fields import parse_field
+from bot.mail.worker import queue_recorded
+from bot.nlp.contact import identifier_kind
 
 logger = logging.getLogger(__name__)
 
@@ -32,14 +32,15 @@ IDENTIFIER_FIELDS = ("email", "phone", "siret")
 SUMMARY = "summary_confirmed"  # the last question: the summary, confirmed or not
 
 
-def answers_of(tracker: Tracker) -> Dict[str, Any]:
+def answers_of(tracker: Tracker) -> dict[str, Any]:
     return {field: tracker.get_slot(field) for field in APPLICATION_FIELDS + ("esus",)}
 
 
-def save_progress(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def save_progress(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Write every answer known so far when the applicant consented, into the draft this conversation is
     linked to (the slot ``draft_reference`` only reports it). A failure keeps the answers in the slots; the
-    next successful turn writes them."""
+    next successful turn writes them.
+    """
     if tracker.get_slot("consent") is not True:
         return []
     call = load_call_or_apologise(dispatcher)
@@ -57,12 +58,13 @@ def save_progress(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Ev
 
 class ValidateApplicationForm(FieldFormValidator):
     """The pre-application: each answer read for the question asked (see actions/forms.py), saved as
-    soon as it is read when the applicant consented."""
+    soon as it is read when the applicant consented.
+    """
 
     form = "application_form"
     keys = ("consent",) + APPLICATION_FIELDS + ("esus", SUMMARY)
 
-    def required(self, turn: Turn) -> List[str]:
+    def required(self, turn: Turn) -> list[str]:
         if turn.values.get("consent") is False:
             return []
         keys = [key for key in super().required(turn) if key != "esus"]
@@ -72,7 +74,8 @@ class ValidateApplicationForm(FieldFormValidator):
 
     def opened(self, turn: Turn, tracker: Tracker) -> None:
         """Starting the pre-application again after a "non" to the consent asks for it again; the summary is
-        always shown and confirmed again."""
+        always shown and confirmed again.
+        """
         if turn.values.get("consent") is False:
             turn.set("consent", None)
         if turn.values.get(SUMMARY) is not None:
@@ -86,7 +89,8 @@ class ValidateApplicationForm(FieldFormValidator):
 
     def apply(self, message, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, call) -> None:
         """Besides the question asked, an e-mail, a phone number or a SIRET typed anywhere is taken
-        (answers in any order: "Marie Curie, marie@exemple.fr, 06 12 34 56 78")."""
+        (answers in any order: "Marie Curie, marie@exemple.fr, 06 12 34 56 78").
+        """
         if message.field == SUMMARY:
             message = self._at_summary(message, turn, dispatcher, tracker, call)
             if message is None:
@@ -111,11 +115,12 @@ class ValidateApplicationForm(FieldFormValidator):
 
     @staticmethod
     def _at_summary(message: reading.Reading, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker,
-                    call) -> Optional[reading.Reading]:
+                    call) -> reading.Reading | None:
         """At the summary, whatever the classifier said: a change of any field ("en fait on est à Créteil",
         "le montant c'est 9 000 €", "le téléphone") is applied, a "non" asks what to change, a "oui" confirms
         ("oui le montant est bon" too: a confirmation changes a field only with a new value and a cue such as
-        "mais", "en fait"). None when the message was handled here."""
+        "mais", "en fait"). None when the message was handled here.
+        """
         said = latest_text(tracker)
         if message.kind in (reading.STOP, reading.UNCLEAR) and reading.submits(said):  # "terminer", "envoyer": the applicant is done
             message = reading.Reading(reading.ANSWER, {SUMMARY: True}, field=SUMMARY)
@@ -139,7 +144,7 @@ class ValidateApplicationForm(FieldFormValidator):
             return None
         return message
 
-    def saved(self, dispatcher, tracker: Tracker, turn: Turn, events: List[EventType]) -> List[EventType]:
+    def saved(self, dispatcher, tracker: Tracker, turn: Turn, events: list[EventType]) -> list[EventType]:
         if not any(key in turn.changed for key in self.keys if key != SUMMARY):
             return []
         tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
@@ -219,14 +224,14 @@ class AskOtherDepartmentAidForApplication(AskApplicationQuestion):
     slot = "other_department_aid"
 
 
-def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Save what is known, then show the summary with "Oui, c'est correct" / "Modifier"."""
     events = save_progress(dispatcher, tracker)
     dispatcher.utter_message(**Prompt(summary_text(answers_of(tracker)), text.SUMMARY_BUTTONS).as_message())
     return events
 
 
-def ended_without_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[List[EventType]]:
+def ended_without_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType] | None:
     """Events when the pre-application ended before its summary: stopped, deletion asked, or no consent."""
     ended = ended_early(dispatcher, tracker, say.APPLICATION_STOPPED)
     if ended is not None:
@@ -243,17 +248,17 @@ class AskSummaryForApplication(AskField):
     form = "application_form"
     slot = SUMMARY
 
-    def ask(self, dispatcher, tracker: Tracker) -> List[EventType]:
+    def ask(self, dispatcher, tracker: Tracker) -> list[EventType]:
         return show_summary(dispatcher, tracker)
 
 
 class ActionApplicationSummary(Action):
     """The summary on its own (the form shows it as its last question)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_application_summary"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         ended = ended_without_summary(dispatcher, tracker)
         return ended if ended is not None else show_summary(dispatcher, tracker)
 
@@ -261,10 +266,10 @@ class ActionApplicationSummary(Action):
 class ActionConfirmApplication(Action):
     """After the form: the reference of the confirmed pre-application."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_confirm_application"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         ended = ended_without_summary(dispatcher, tracker)
         if ended is not None:
             return ended + corrections_pending(dispatcher, tracker)
@@ -279,19 +284,19 @@ class ActionConfirmApplication(Action):
 
 
 class ActionAskDeleteConfirmation(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_delete_confirmation"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         dispatcher.utter_message(**text.DELETE_CONFIRMATION.as_message())
         return []
 
 
 class ActionDeleteData(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_delete_data"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
+    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
         try:
             count = delete_drafts(tracker.sender_id)  # the drafts linked to this conversation, nothing else
         except SaveFailed as exc:

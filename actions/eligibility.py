@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -11,22 +11,22 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.common import latest_text, record_sources
 from actions.faq import load_call_or_apologise
 from actions.forms import LAST_READ, SKIPPED, AskField, FieldFormValidator, Turn, ended_early, message_id
-from bot import form_messages as say
-from bot.application_prompts import WHAT_TO_CHANGE, explanation
-from bot.call import CallFacts
-from bot.eligibility import evaluate
-from bot.eligibility_messages import render_verdict, verdict_unchanged
-from bot.fields import APPLICATION_FIELDS, ELIGIBILITY_FIELDS
-from bot.prompts import WHICH_FIELD
-from bot.reading import read_correction
-from bot.verdict_card import verdict_card
+from bot.application.prompts import WHAT_TO_CHANGE, explanation
+from bot.call.facts import CallFacts
+from bot.eligibility.card import verdict_card
+from bot.eligibility.messages import render_verdict, verdict_unchanged
+from bot.eligibility.prompts import WHICH_FIELD
+from bot.eligibility.rules import evaluate
+from bot.forms import messages as say
+from bot.forms.fields import APPLICATION_FIELDS, ELIGIBILITY_FIELDS
+from bot.forms.reading import read_correction
 
 logger = logging.getLogger(__name__)
 
 VERDICT_SLOT = "eligibility_verdict"
 
 
-def answers_from(tracker: Tracker) -> Dict[str, Any]:
+def answers_from(tracker: Tracker) -> dict[str, Any]:
     return {key: tracker.get_slot(key) for key in ELIGIBILITY_FIELDS}
 
 
@@ -36,7 +36,7 @@ class ValidateEligibilityForm(FieldFormValidator):
     form = "eligibility_form"
     keys = ELIGIBILITY_FIELDS
 
-    def required(self, turn: Turn) -> List[str]:
+    def required(self, turn: Turn) -> list[str]:
         keys = [key for key in super().required(turn) if key != "esus"]
         if turn.values.get("structure") == "company" and "esus" not in turn.skipped:
             keys.insert(keys.index("structure") + 1 if "structure" in keys else 0, "esus")
@@ -49,10 +49,10 @@ class ValidateEligibilityForm(FieldFormValidator):
 
 
 class ActionGiveVerdict(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_give_verdict"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         ended = ended_early(dispatcher, tracker, say.CHECK_STOPPED)
         if ended is not None:
             return ended
@@ -69,10 +69,10 @@ class ActionGiveVerdict(Action):
 
 
 class ActionExplainQuestion(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_question"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         call = load_call_or_apologise(dispatcher)
         if call is not None:
             slot = tracker.get_slot("requested_slot") or ""
@@ -82,12 +82,13 @@ class ActionExplainQuestion(Action):
 
 class ActionCorrectAnswer(Action):
     """A correction outside a form ("en fait on est à Créteil" after the verdict, a change at the
-    summary): the new value is kept, or the field is asked again; the form then resumes."""
+    summary): the new value is kept, or the field is asked again; the form then resumes.
+    """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_correct_answer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         call = load_call_or_apologise(dispatcher)
         if call is None:
             return []
@@ -102,7 +103,7 @@ class ActionCorrectAnswer(Action):
             prompt = WHAT_TO_CHANGE if in_application else WHICH_FIELD
             dispatcher.utter_message(**prompt.as_message())
             return [FollowupAction("action_listen")]
-        events: List[EventType] = [SlotSet(key, value) for key, value in found.values.items()]
+        events: list[EventType] = [SlotSet(key, value) for key, value in found.values.items()]
         if found.cleared:
             events.append(SlotSet(found.cleared, None))
         dispatcher.utter_message(text=say.corrected(found.field, found.values.get(found.field)))

@@ -1,25 +1,25 @@
-"""Answers about the call, rendered from bot/call.yml."""
+"""Answers about the call, rendered from bot/call/call.yml."""
 from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_text
-from bot.answers import render_faq
-from bot.form_messages import CHECK_FROM_DESCRIPTION
-from bot.reading import describes_project, fold
-from bot.call import CallDataError, CallFacts, get_call
-from bot.prompts import SERVICE_UNAVAILABLE
+from bot.call.facts import CallDataError, CallFacts, get_call
+from bot.eligibility.prompts import SERVICE_UNAVAILABLE
+from bot.faq.answers import render_faq
+from bot.forms.messages import CHECK_FROM_DESCRIPTION
+from bot.forms.reading import describes_project, fold
 
 logger = logging.getLogger(__name__)
 
 
-def load_call_or_apologise(dispatcher: CollectingDispatcher) -> Optional[CallFacts]:
+def load_call_or_apologise(dispatcher: CollectingDispatcher) -> CallFacts | None:
     """The call facts, or None after a polite message when the data file is broken."""
     try:
         return get_call()
@@ -30,10 +30,10 @@ def load_call_or_apologise(dispatcher: CollectingDispatcher) -> Optional[CallFac
 
 
 class ActionAnswerFaq(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer_faq"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         if (tracker.active_loop or {}).get("name") and tracker.get_slot("requested_slot"):
             return []  # a form is asking a question: its validator reads the message (actions/forms.py)
         call = load_call_or_apologise(dispatcher)
@@ -51,9 +51,10 @@ class ActionAnswerFaq(Action):
 
 
 def start_check_if_described(dispatcher: CollectingDispatcher, tracker: Tracker,
-                             call: CallFacts) -> List[Dict[Text, Any]]:
+                             call: CallFacts) -> list[dict[str, Any]]:
     """A question that also describes the project ("on est un collectif à Vitry, on voudrait 11 500 €,
-    c'est possible ?") goes on with the eligibility check, reading what the message says."""
+    c'est possible ?") goes on with the eligibility check, reading what the message says.
+    """
     if (tracker.active_loop or {}).get("name") or not describes_project(latest_text(tracker), call):
         return []
     dispatcher.utter_message(text=CHECK_FROM_DESCRIPTION)
@@ -71,10 +72,10 @@ ASKS_FOR_THE_CHECK = re.compile(
 class ActionFallback(Action):
     """A message not understood: the check when it describes the project, otherwise a polite fallback."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
         form = (tracker.active_loop or {}).get("name")
         if form:  # in a form, the form's validator reads the message
             return [FollowupAction(form)]

@@ -1,13 +1,14 @@
 """The validator shared by the eligibility form and the pre-application form.
 
-Each user message is read once, by :func:`bot.reading.read_message`, for the question asked;
+Each user message is read once, by :func:`bot.forms.reading.read_message`, for the question asked;
 this module only applies the reading: slots, messages, the next question. The form is never
 rejected, so questions about the call, "pourquoi ?", "je ne sais pas", corrections and "stop"
 are all handled here, and the question is asked again only when that helps.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
+from collections.abc import Sequence
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -16,13 +17,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import latest_intent, latest_text, record_sources
 from actions.faq import load_call_or_apologise
-from bot import form_messages as say
-from bot import reading
-from bot.answers import render_faq
-from bot.application_prompts import explanation
-from bot.call import CallFacts
-from bot.fields import field
-from bot.prompts import Prompt
+from bot.application.prompts import explanation
+from bot.call.facts import CallFacts
+from bot.eligibility.prompts import Prompt
+from bot.faq.answers import render_faq
+from bot.forms import messages as say
+from bot.forms import reading
+from bot.forms.fields import field
 
 LAST_READ = "last_read"  # id of the last user message read, so that a message is read once
 PROMPTED = "prompted_for"  # the message after which the validator already said what to answer
@@ -43,9 +44,9 @@ def message_id(tracker: Tracker) -> str:
     return ""
 
 
-def active_before_message(tracker: Tracker) -> Optional[str]:
+def active_before_message(tracker: Tracker) -> str | None:
     """The form that was active when the applicant wrote the latest message (None for an opening)."""
-    active: Optional[str] = None
+    active: str | None = None
     last_user = max((i for i, e in enumerate(tracker.events) if e.get("event") == "user"), default=-1)
     for event in tracker.events[:last_user]:
         if event.get("event") == "active_loop":
@@ -61,11 +62,11 @@ class Turn:
     """The state a validator run works on: slot values and bookkeeping, with the events to return."""
 
     def __init__(self, tracker: Tracker, keys: Sequence[str]) -> None:
-        self.values: Dict[str, Any] = {key: tracker.get_slot(key) for key in keys}
-        self.failures: Dict[str, int] = dict(tracker.get_slot(FAILURES) or {})
-        self.dont_know: Dict[str, int] = dict(tracker.get_slot(DONT_KNOW) or {})
-        self.skipped: List[str] = list(tracker.get_slot(SKIPPED) or [])
-        self.changed: Dict[str, Any] = {}
+        self.values: dict[str, Any] = {key: tracker.get_slot(key) for key in keys}
+        self.failures: dict[str, int] = dict(tracker.get_slot(FAILURES) or {})
+        self.dont_know: dict[str, int] = dict(tracker.get_slot(DONT_KNOW) or {})
+        self.skipped: list[str] = list(tracker.get_slot(SKIPPED) or [])
+        self.changed: dict[str, Any] = {}
         self.prompted = False
         self.stopped = False
 
@@ -86,7 +87,7 @@ class Turn:
         if key not in self.skipped:
             self.skipped.append(key)
 
-    def events(self) -> List[EventType]:
+    def events(self) -> list[EventType]:
         return [SlotSet(k, v) for k, v in self.changed.items()] + [
             SlotSet(FAILURES, self.failures), SlotSet(DONT_KNOW, self.dont_know), SlotSet(SKIPPED, self.skipped)]
 
@@ -95,13 +96,13 @@ class FieldFormValidator(Action):
     """Reads each message for the question asked; subclasses give the fields and their order."""
 
     form = ""
-    keys: Tuple[str, ...] = ()
+    keys: tuple[str, ...] = ()
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"validate_{self.form}"
 
     # -- hooks ---------------------------------------------------------------------------------
-    def required(self, turn: Turn) -> List[str]:
+    def required(self, turn: Turn) -> list[str]:
         return [key for key in self.keys if key not in turn.skipped]
 
     def ends_early(self, turn: Turn, call: CallFacts) -> bool:
@@ -120,11 +121,11 @@ class FieldFormValidator(Action):
                 turn.set("esus", None)
 
     def saved(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn,
-              events: List[EventType]) -> List[EventType]:
+              events: list[EventType]) -> list[EventType]:
         return []
 
     # -- the run ---------------------------------------------------------------------------------
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         turn = Turn(tracker, self.keys)
         this_message = message_id(tracker)
         asked = tracker.get_slot("requested_slot")
@@ -215,7 +216,7 @@ class FieldFormValidator(Action):
         else:
             dispatcher.utter_message(text=say.GREETING if intent == "greet" else say.THANKS)
 
-    def _dont_know(self, kind: str, key: Optional[str], turn: Turn, dispatcher: CollectingDispatcher,
+    def _dont_know(self, kind: str, key: str | None, turn: Turn, dispatcher: CollectingDispatcher,
                    call: CallFacts) -> None:
         if key is None:
             return
@@ -237,7 +238,7 @@ class FieldFormValidator(Action):
         utter(dispatcher, say.help_to_answer(key, call))
         turn.prompted = True
 
-    def _not_understood(self, key: Optional[str], error: Optional[str], turn: Turn,
+    def _not_understood(self, key: str | None, error: str | None, turn: Turn,
                         dispatcher: CollectingDispatcher, call: CallFacts) -> None:
         if key is None:
             return
@@ -262,25 +263,26 @@ class AskField(Action):
     form = ""
     slot = ""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return f"action_ask_{self.form}_{self.slot}"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if tracker.get_slot(PROMPTED) and tracker.get_slot(PROMPTED) == message_id(tracker):
             return []
         return self.ask(dispatcher, tracker)
 
-    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         call = load_call_or_apologise(dispatcher)
         if call is not None:
             utter(dispatcher, say.question(self.slot, call))
         return []
 
 
-def after_form(tracker: Tracker) -> Optional[List[EventType]]:
+def after_form(tracker: Tracker) -> list[EventType] | None:
     """Events for the action that follows a form that the applicant stopped (None when it was not stopped):
     the confirmation of a deletion asked in the middle of the form, the resume form when the form opened on a
-    request to resume a draft, else nothing more."""
+    request to resume a draft, else nothing more.
+    """
     if tracker.get_slot(DELETE_ASKED):
         return [SlotSet(STOPPED, None), SlotSet(DELETE_ASKED, None), FollowupAction("action_ask_delete_confirmation")]
     if tracker.get_slot(RESUME_ASKED):
@@ -288,9 +290,10 @@ def after_form(tracker: Tracker) -> Optional[List[EventType]]:
     return None
 
 
-def ended_early(dispatcher: CollectingDispatcher, tracker: Tracker, stopped: str) -> Optional[List[EventType]]:
+def ended_early(dispatcher: CollectingDispatcher, tracker: Tracker, stopped: str) -> list[EventType] | None:
     """Events when the form before this action did not end normally: :func:`after_form`, or the ``stopped``
-    message after a stop. None when the form was completed."""
+    message after a stop. None when the form was completed.
+    """
     handed_over = after_form(tracker)
     if handed_over is not None or not tracker.get_slot(STOPPED):
         return handed_over

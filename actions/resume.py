@@ -1,6 +1,6 @@
 """Resuming a draft: reference, e-mail, then a one-time code sent to the draft's e-mail (``resume_form``).
 
-The code is checked in the database (:mod:`bot.resume`); a right code links this conversation
+The code is checked in the database (:mod:`bot.application.resume`); a right code links this conversation
 (``tracker.sender_id``) to the draft, and ``action_resume_draft`` then loads the draft this conversation is
 linked to. Nothing here trusts the ``draft_reference`` or ``email`` slots. Whatever was wrong (unknown
 reference, wrong e-mail, wrong or expired code, locked reference or address), the applicant reads the same
@@ -9,13 +9,14 @@ words. The client address comes from the message's metadata (``{"client": addres
 When staff asked for corrections (docs/conversation.md, "Corrections asked by staff"), the resumed draft's
 requested fields are emptied so that the pre-application asks only them, then its summary; the confirmed save
 (:func:`confirm_and_save`, called by ``action_confirm_application``) records the changes and puts the draft back
-in review, in :func:`bot.applications.confirm_draft`.
+in review, in :func:`bot.application.service.confirm_draft`.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Mapping, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -23,14 +24,30 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import latest_intent, latest_text
 from actions.faq import load_call_or_apologise
-from actions.forms import DELETE_ASKED, DONT_KNOW, FAILURES, LAST_READ, RESUME_ASKED, SKIPPED, STOPPED, AskField, \
-    message_id
-from bot import application_prompts as text
-from bot import reading
-from bot.answers import contact
-from bot.applications import APPLICATION_FIELDS, SaveFailed, confirm_draft, correction_slots, load_resumed, parse_reference
-from bot.normalize_contact import parse_email
-from bot.resume import check_code, parse_code, request_code
+from actions.forms import (
+    DELETE_ASKED,
+    DONT_KNOW,
+    FAILURES,
+    LAST_READ,
+    RESUME_ASKED,
+    SKIPPED,
+    STOPPED,
+    AskField,
+    message_id,
+)
+from bot.application import prompts as text
+from bot.application.resume import check_code, parse_code, request_code
+from bot.application.service import (
+    APPLICATION_FIELDS,
+    SaveFailed,
+    confirm_draft,
+    correction_slots,
+    load_resumed,
+    parse_reference,
+)
+from bot.faq.answers import contact
+from bot.forms import reading
+from bot.nlp.contact import parse_email
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +57,7 @@ VERIFIED = "vérifié"  # what resume_code holds once the code was right (never 
 CORRECTION = "correction_request"  # {"id": …, "fields": […]}: the staff request this conversation was shown
 
 
-def client_address(tracker: Tracker) -> Optional[str]:
+def client_address(tracker: Tracker) -> str | None:
     """The client's address that the website put in the message's metadata, if any."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     client = metadata.get("client") if isinstance(metadata, dict) else None
@@ -66,19 +83,19 @@ ENDED = {"resume_reference": "", "resume_email": "", "resume_code": "", "resume_
 
 
 def _wants_to_stop(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
-    """"stop", "annuler", "laisse tomber"… read as in the other forms (bot.reading)."""
+    """"stop", "annuler", "laisse tomber"… read as in the other forms (bot.forms.reading)."""
     call = load_call_or_apologise(dispatcher)
     return call is not None and reading.read_message(
         latest_text(tracker), asked=None, fields=(), known={}, intent=latest_intent(tracker), call=call,
     ).kind == reading.STOP
 
 
-def _stopped(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+def _stopped(dispatcher: CollectingDispatcher) -> dict[str, Any]:
     dispatcher.utter_message(text=text.RESUME_STOPPED)
     return dict(ENDED)
 
 
-def _give_up(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
+def _give_up(dispatcher: CollectingDispatcher) -> dict[str, Any]:
     """End the form without resuming (action_resume_draft then finds no linked draft)."""
     dispatcher.utter_message(text=text.RESUME_GIVE_UP)
     call = load_call_or_apologise(dispatcher)
@@ -87,22 +104,22 @@ def _give_up(dispatcher: CollectingDispatcher) -> Dict[str, Any]:
     return dict(ENDED)
 
 
-def _technical_problem(dispatcher: CollectingDispatcher, exc: Exception) -> Dict[str, Any]:
+def _technical_problem(dispatcher: CollectingDispatcher, exc: Exception) -> dict[str, Any]:
     logger.error("Reprise de dossier impossible (%s).", exc)
     dispatcher.utter_message(text=text.RESUME_FAILED)
     return {**ENDED, "requested_slot": None}
 
 
 class ValidateResumeForm(FormValidationAction):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_resume_form"
 
-    async def extract_resume_reference(self, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
+    async def extract_resume_reference(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if tracker.get_slot("resume_reference") is None and parse_reference(latest_text(tracker)):
             return {"resume_reference": latest_text(tracker)}
         return {}
 
-    def validate_resume_reference(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
+    def validate_resume_reference(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if _wants_to_stop(dispatcher, tracker):
             return _stopped(dispatcher)
         reference = parse_reference(str(value))
@@ -110,7 +127,7 @@ class ValidateResumeForm(FormValidationAction):
             dispatcher.utter_message(text=text.REFERENCE_NOT_UNDERSTOOD)
         return {"resume_reference": reference}
 
-    def validate_resume_email(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
+    def validate_resume_email(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         """Ask for a code; the answer is the same whether or not the reference and the e-mail match."""
         if _wants_to_stop(dispatcher, tracker):
             return _stopped(dispatcher)
@@ -126,7 +143,7 @@ class ValidateResumeForm(FormValidationAction):
         dispatcher.utter_message(text=text.RESUME_CODE_SENT)
         return {"resume_email": parsed.value, "resume_failures": 0}
 
-    def validate_resume_code(self, value: Any, dispatcher, tracker: Tracker, domain) -> Dict[str, Any]:
+    def validate_resume_code(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
         if _wants_to_stop(dispatcher, tracker):
             return _stopped(dispatcher)
         code = parse_code(str(value))
@@ -153,11 +170,11 @@ class ValidateResumeForm(FormValidationAction):
 class ActionResumeDraft(Action):
     """After the resume form: load the draft this conversation is linked to, if it is the one asked for."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_resume_draft"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> List[EventType]:
-        done: List[EventType] = [SlotSet(slot, None) for slot in RESUME_SLOTS] + [SlotSet("resume_failures", 0)]
+    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
+        done: list[EventType] = [SlotSet(slot, None) for slot in RESUME_SLOTS] + [SlotSet("resume_failures", 0)]
         reference = parse_reference(tracker.get_slot("resume_reference") or "")
         if not reference or tracker.get_slot("resume_code") != VERIFIED:
             return done
@@ -184,11 +201,12 @@ class ActionResumeDraft(Action):
         return loaded + done + [SlotSet(LAST_READ, message_id(tracker)), FollowupAction("application_form")]
 
 
-def skip_sources(tracker: Tracker) -> Dict[str, Dict[str, str]]:
+def skip_sources(tracker: Tracker) -> dict[str, dict[str, str]]:
     """The sentence after which the pre-application left each field "à préciser" in this conversation ("je ne
-    sais pas", "passer"): the provenance of a value a correction takes away."""
-    found: Dict[str, Dict[str, str]] = {}
-    said: Optional[Dict[str, Any]] = None
+    sais pas", "passer"): the provenance of a value a correction takes away.
+    """
+    found: dict[str, dict[str, str]] = {}
+    said: dict[str, Any] | None = None
     action, before = None, set()
     for event in tracker.events:
         kind = event.get("event")
@@ -206,10 +224,11 @@ def skip_sources(tracker: Tracker) -> Dict[str, Dict[str, str]]:
     return found
 
 
-def confirm_and_save(dispatcher: CollectingDispatcher, tracker: Tracker, answers: Mapping[str, Any]) -> List[EventType]:
+def confirm_and_save(dispatcher: CollectingDispatcher, tracker: Tracker, answers: Mapping[str, Any]) -> list[EventType]:
     """The confirmed save of action_confirm_application: the answers written (as the saves along the way do), and,
-    for a correction staff asked, the changes recorded and the draft back in review (bot.applications.confirm_draft);
-    the applicant is told so. Events: the draft's reference."""
+    for a correction staff asked, the changes recorded and the draft back in review (bot.application.service.confirm_draft);
+    the applicant is told so. Events: the draft's reference.
+    """
     if tracker.get_slot("consent") is not True:
         return []
     call = load_call_or_apologise(dispatcher)
@@ -229,14 +248,14 @@ def confirm_and_save(dispatcher: CollectingDispatcher, tracker: Tracker, answers
         logger.error("Enregistrement du dossier impossible : %s", exc)
         dispatcher.utter_message(text=text.SAVE_FAILED)
         return []
-    events: List[EventType] = [SlotSet("draft_reference", confirmed.reference)]
+    events: list[EventType] = [SlotSet("draft_reference", confirmed.reference)]
     if confirmed.corrected:
         dispatcher.utter_message(text=text.corrections_confirmed(confirmed.changed))
         events.append(SlotSet(CORRECTION, None))
     return events
 
 
-def corrections_pending(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def corrections_pending(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """After a pre-application stopped in the middle of a correction: say that nothing was recorded yet."""
     if tracker.get_slot(CORRECTION) and tracker.get_slot(STOPPED) and not tracker.get_slot(DELETE_ASKED) \
             and not tracker.get_slot(RESUME_ASKED) and tracker.get_slot("draft_reference"):

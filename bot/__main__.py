@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Callable, List, Optional
+from collections.abc import Callable
 
 # argparse's own English messages, in French (argparse looks them up through gettext at call time).
 _ARGPARSE_FR = {
@@ -32,18 +32,18 @@ def _french(message: str) -> str:
 
 def register_call(subparsers) -> None:
     """``python -m bot call check [--file PATH]``."""
-    call = subparsers.add_parser("call", help="données de l'appel à projets (bot/call.yml)",
+    call = subparsers.add_parser("call", help="données de l'appel à projets (bot/call/call.yml)",
                                  description="Commandes sur le fichier des données de l'appel.")
     commands = call.add_subparsers(dest="call_command", metavar="COMMANDE", required=True)
     check = commands.add_parser("check", help="vérifier le fichier des données de l'appel",
                                 description="Vérifie le fichier des données de l'appel (par défaut CALL_FILE, "
-                                "sinon bot/call.yml).")
+                                "sinon bot/call/call.yml).")
     check.add_argument("--file", metavar="CHEMIN", help="fichier à vérifier à la place du fichier par défaut")
     check.set_defaults(handler=_check_call)
 
 
 def _check_call(args: argparse.Namespace) -> int:
-    from bot.call import CallDataError, call_file_path, load_call
+    from bot.call.facts import CallDataError, call_file_path, load_call
 
     path = args.file or call_file_path()
     try:
@@ -55,9 +55,13 @@ def _check_call(args: argparse.Namespace) -> int:
     return 0
 
 
-def registrars() -> List[Callable]:
+def registrars() -> list[Callable]:
     """The ``register(subparsers)`` functions of every subcommand group."""
-    from bot import cli_drafts, cli_eligibility, cli_mail, cli_staff, cli_web
+    from bot.cli import drafts as cli_drafts
+    from bot.cli import eligibility as cli_eligibility
+    from bot.cli import mail as cli_mail
+    from bot.cli import staff as cli_staff
+    from bot.cli import web as cli_web
 
     return [register_call, cli_eligibility.register, cli_drafts.register, cli_web.register, cli_staff.register,
             cli_mail.register]
@@ -75,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     english = argparse._
     argparse._ = _french  # only while this command line runs
     try:

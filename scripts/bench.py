@@ -24,9 +24,10 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,7 +44,7 @@ MESSAGES = [
     "quelles sont les dates ?", "le projet doit être où ?", "une SARL sans agrément ESUS peut candidater ?",
     "bonjour", "merci", "quels sont les critères de sélection ?", "la subvention couvre tout le budget ?",
 ]
-Send = Callable[[str, str], Tuple[int, Any]]
+Send = Callable[[str, str], tuple[int, Any]]
 
 
 def train_bare() -> None:
@@ -66,7 +67,7 @@ class BareRasa:
 
     def __init__(self) -> None:
         self.port = free_port()
-        self.process: Optional[subprocess.Popen] = None
+        self.process: subprocess.Popen | None = None
 
     @property
     def webhook(self) -> str:
@@ -83,7 +84,7 @@ class BareRasa:
         wait_for([f"http://127.0.0.1:{self.port}/"], [self.process], 240.0)
 
     @property
-    def pids(self) -> List[int]:
+    def pids(self) -> list[int]:
         return [self.process.pid] if self.process else []
 
     def stop(self) -> None:
@@ -92,18 +93,18 @@ class BareRasa:
             self.process.wait(timeout=30)
 
 
-def timed(send: Send, sender: str, text: str) -> Tuple[float, bool]:
+def timed(send: Send, sender: str, text: str) -> tuple[float, bool]:
     start = time.perf_counter()
     status, body = send(sender, text)
     return (time.perf_counter() - start) * 1000, status == 200 and isinstance(body, list) and len(body) > 0
 
 
-def session(send: Send, count: int, offset: int = 0) -> List[Tuple[float, bool]]:
+def session(send: Send, count: int, offset: int = 0) -> list[tuple[float, bool]]:
     sender = f"bench-{uuid.uuid4().hex[:10]}"
     return [timed(send, sender, MESSAGES[(offset + i) % len(MESSAGES)]) for i in range(count)]
 
 
-def measure(send: Send, pids: List[int], quick: bool) -> Dict[str, Any]:
+def measure(send: Send, pids: list[int], quick: bool) -> dict[str, Any]:
     """The same load on any setup: 1 user, then 8 users, then one long conversation."""
     one_user, per_user, turns = (40, 15, 60) if quick else (100, 40, 200)
     session(send, 10)  # warm-up
@@ -127,7 +128,7 @@ def measure(send: Send, pids: List[int], quick: bool) -> Dict[str, Any]:
     }
 
 
-def run_ours(env: Dict[str, str], quick: bool) -> Dict[str, Any]:
+def run_ours(env: dict[str, str], quick: bool) -> dict[str, Any]:
     servers = LiveServers(env=env)
     servers.start()
     try:
@@ -144,7 +145,7 @@ def main() -> int:
     cores = os.cpu_count() or 1
     database = os.environ.get("BENCH_DATABASE_URL")
     redis = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
-    setups: Dict[str, Dict[str, Any]] = {}
+    setups: dict[str, dict[str, Any]] = {}
 
     print("Rasa nu (bench/bare/, 1 worker)…", flush=True)
     bare = BareRasa()
@@ -167,7 +168,7 @@ def main() -> int:
     return 0
 
 
-def summarise(setups: Dict[str, Dict[str, Any]], cores: int, database: str) -> Dict[str, Any]:
+def summarise(setups: dict[str, dict[str, Any]], cores: int, database: str) -> dict[str, Any]:
     bare, one = setups["bare"], setups["ours_1_worker"]
     ratios = {
         "throughput_vs_bare": one["msgs_per_s_8_users"] / bare["msgs_per_s_8_users"],
@@ -184,7 +185,7 @@ def summarise(setups: Dict[str, Dict[str, Any]], cores: int, database: str) -> D
             "setups": setups, "ratios": ratios, "targets": targets}
 
 
-def print_table(report: Dict[str, Any]) -> None:
+def print_table(report: dict[str, Any]) -> None:
     names = {"bare": "Rasa nu", "ours_1_worker": "nous, 1 worker", "ours_redis": f"nous, Redis, {report['cores']} w."}
     rows = [("p50 1 utilisateur (ms)", "p50_1_user_ms"), ("p95 1 utilisateur (ms)", "p95_1_user_ms"),
             ("messages/s à 8", "msgs_per_s_8_users"), ("p95 à 8 (ms)", "p95_8_users_ms"),
@@ -201,7 +202,7 @@ def print_table(report: Dict[str, Any]) -> None:
     print("Objectifs : " + ", ".join(f"{k} {'atteint' if ok else 'NON atteint'}" for k, ok in report["targets"].items()))
 
 
-def write(report: Dict[str, Any]) -> None:
+def write(report: dict[str, Any]) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     import matplotlib

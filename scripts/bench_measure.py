@@ -5,8 +5,8 @@ import math
 import os
 import socket
 import statistics
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, List, Sequence
 from urllib.parse import urlsplit
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -26,7 +26,7 @@ def window_median(latencies: Sequence[float], turn: int, width: int = 10) -> flo
     return statistics.median(latencies[max(0, turn - width):turn])
 
 
-def _process_groups(groups: Iterable[int], proc: Path) -> List[Path]:
+def _process_groups(groups: Iterable[int], proc: Path) -> list[Path]:
     wanted, found = set(groups), []
     for entry in proc.iterdir():
         if entry.name.isdigit():
@@ -43,7 +43,8 @@ def cpu_seconds(groups: Iterable[int], proc: Path = Path("/proc")) -> float:
     """CPU time (user + system, with waited-for children) of every process in these process groups.
 
     The servers of the benchmark are started in their own session, so their group id is their pid and the
-    group holds their workers."""
+    group holds their workers.
+    """
     total = 0
     for entry in _process_groups(groups, proc):
         try:

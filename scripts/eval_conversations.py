@@ -18,16 +18,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.call import load_call  # noqa: E402
+from bot.call.facts import load_call  # noqa: E402
 from tests.servers import LiveServers  # noqa: E402
-from tests.simulation.classes import generate  # noqa: E402
-from tests.simulation.player import run_all, webhook_sender  # noqa: E402
-from tests.simulation.profiles import SEED  # noqa: E402
-from tests.simulation.report import format_table, summary, transcript, write_json  # noqa: E402
 from tests.simulation import application_profiles as app_profiles  # noqa: E402
 from tests.simulation import application_report as app_report  # noqa: E402
 from tests.simulation.application_checks import check_store  # noqa: E402
 from tests.simulation.application_player import run_all as run_applications  # noqa: E402
+from tests.simulation.classes import generate  # noqa: E402
+from tests.simulation.player import run_all, webhook_sender  # noqa: E402
+from tests.simulation.profiles import SEED  # noqa: E402
+from tests.simulation.report import format_table, summary, transcript, write_json  # noqa: E402
 
 
 def _progress(total: int):

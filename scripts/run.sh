@@ -33,7 +33,7 @@ bash scripts/train.sh
 
 "$VENV/bin/python" -m bot db upgrade
 mkdir -p var
-"$VENV/bin/python" -m bot.rasa_endpoints --action-host "$ACTION_HOST" --action-port "$ACTION_PORT" --out var/endpoints.yml
+"$VENV/bin/python" -m bot.rasa.endpoints --action-host "$ACTION_HOST" --action-port "$ACTION_PORT" --out var/endpoints.yml
 
 pids=()
 stop() {
@@ -46,7 +46,7 @@ stop() {
 trap stop INT TERM EXIT
 
 set -m
-"$VENV/bin/python" -m bot.action_server --host "$ACTION_HOST" --port "$ACTION_PORT" --actions actions &
+"$VENV/bin/python" -m bot.rasa.action_server --host "$ACTION_HOST" --port "$ACTION_PORT" --actions actions &
 pids+=($!)
 SANIC_REQUEST_MAX_SIZE="$RASA_MAX_BODY_BYTES" "$VENV/bin/rasa" run --interface "$RASA_HOST" --port "$RASA_PORT" \
   --model models/ess.tar.gz --endpoints var/endpoints.yml --credentials credentials.yml &

@@ -78,11 +78,11 @@ bash scripts/train.sh
 # var/cluster/ (0700): the endpoints files hold the database and Redis URLs, passwords included.
 nginx_args=()
 for i in "${!rasa_ports[@]}"; do
-  "$VENV/bin/python" -m bot.rasa_endpoints --action-host "$HOST" --action-port "${action_ports[$i]}" \
+  "$VENV/bin/python" -m bot.rasa.endpoints --action-host "$HOST" --action-port "${action_ports[$i]}" \
     --out "$DIR/endpoints-${action_ports[$i]}.yml"
   nginx_args+=(--rasa "${HOST}:${rasa_ports[$i]}")
 done
-"$VENV/bin/python" -m bot.cluster_config --dir "$DIR" --listen "${HOST}:${NGINX_PORT}" \
+"$VENV/bin/python" -m bot.rasa.cluster --dir "$DIR" --listen "${HOST}:${NGINX_PORT}" \
   --max-body "$RASA_MAX_BODY_BYTES" "${nginx_args[@]}" >/dev/null
 ABS_DIR=$(cd "$DIR" && pwd)
 nginx_cmd=("$NGINX" -p "$ABS_DIR/" -c "$ABS_DIR/nginx.conf" -e "$ABS_DIR/logs/error.log")
@@ -114,7 +114,7 @@ spawn() {
 start_service() {
   local name=$1 port=${1#*-}
   case "$name" in
-    actions-*) spawn "$name" "$VENV/bin/python" -m bot.action_server --host "$HOST" --port "$port" --actions actions;;
+    actions-*) spawn "$name" "$VENV/bin/python" -m bot.rasa.action_server --host "$HOST" --port "$port" --actions actions;;
     rasa-*)
       local i
       for i in "${!rasa_ports[@]}"; do [ "${rasa_ports[$i]}" = "$port" ] && break; done

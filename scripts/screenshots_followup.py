@@ -31,7 +31,7 @@ from bot.db.models import Draft  # noqa: E402
 from bot.db.outbox import queue_mail  # noqa: E402
 from bot.db.session import dispose_engines, session_scope, upgrade  # noqa: E402
 from bot.db.staff import create_user  # noqa: E402
-from bot.mail_compose import compose_correction, compose_recorded  # noqa: E402
+from bot.mail.compose import compose_correction, compose_recorded  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
@@ -109,7 +109,7 @@ def start_web(env: dict, port: int, log: Path) -> subprocess.Popen:
             return process
         except OSError:
             if process.poll() is not None:
-                raise SystemExit(f"Le site n'a pas démarré : voir {log}")
+                raise SystemExit(f"Le site n'a pas démarré : voir {log}") from None
             time.sleep(0.5)
     process.terminate()
     raise SystemExit(f"Le site ne répond pas : voir {log}")

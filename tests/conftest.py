@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from tests.servers import LiveServers
-
 
 _CLOCK = itertools.count(1_700_000_000)  # each test message gets its own timestamp, as in Rasa
 
@@ -19,11 +18,11 @@ def make_tracker():
     """Build a fresh Tracker for one test (never a shared module-level tracker)."""
 
     def _make(
-        slots: Optional[Dict[str, Any]] = None,
+        slots: dict[str, Any] | None = None,
         intent: str = "inform",
-        entities: Optional[List[Dict[str, Any]]] = None,
+        entities: list[dict[str, Any]] | None = None,
         text: str = "",
-        active_loop: Optional[str] = None,
+        active_loop: str | None = None,
         sender_id: str = "test-user",
     ) -> Tracker:
         latest_message = {
@@ -48,7 +47,7 @@ def make_tracker():
 
 @pytest.fixture(autouse=True)
 def _no_purge_schedule(monkeypatch):
-    """The web app's daily purge (bot/purge.py) stays off when a test builds the app outside TESTING
+    """The web app's daily purge (bot/application/purge.py) stays off when a test builds the app outside TESTING
     (``python -m bot web`` with waitress stubbed): it would purge the default database. tests/security/
     test_privacy.py turns it back on where it checks it."""
     monkeypatch.setenv("PURGE_SCHEDULE", "0")

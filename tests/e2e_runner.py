@@ -6,7 +6,7 @@ button the assistant has just offered (``click:`` the button's title; its payloa
 checks what the applicant sees and what is stored:
 
 - ``asks: FIELD`` / ``not_asks: FIELD``: the reply contains (or not) the question of that field,
-  ``bot.prompts.question`` for the eligibility check, ``bot.application_prompts.question`` otherwise;
+  ``bot.eligibility.prompts.question`` for the eligibility check, ``bot.application.prompts.question`` otherwise;
 - ``says: [...]`` / ``not_says: [...]``: substrings of the reply; an item that is itself a list is
   satisfied by any of its members. Texts are compared after folding accents and case and
   normalising spaces (no-break spaces too) and apostrophes; a number never matches inside another
@@ -31,7 +31,7 @@ import re
 import unicodedata
 import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import yaml
 
@@ -67,7 +67,7 @@ def contains(text: str, expected: Any) -> bool:
     return re.search(pattern, fold(text)) is not None
 
 
-def load_conversations(directory: Path = E2E_DIR) -> List[Dict[str, Any]]:
+def load_conversations(directory: Path = E2E_DIR) -> list[dict[str, Any]]:
     """Every conversation of the directory, in file order, each with its ``file``."""
     conversations = []
     for path in sorted(directory.glob("*.yml")):
@@ -76,7 +76,7 @@ def load_conversations(directory: Path = E2E_DIR) -> List[Dict[str, Any]]:
     return conversations
 
 
-def problems(conversations: List[Dict[str, Any]]) -> List[str]:
+def problems(conversations: list[dict[str, Any]]) -> list[str]:
     """What is wrong with the conversation files themselves (unknown keys, missing message, duplicate names)."""
     found, names = [], set()
     for conv in conversations:
@@ -95,8 +95,9 @@ def problems(conversations: List[Dict[str, Any]]) -> List[str]:
 
 
 def question_text(field: str) -> str:
-    from bot import application_prompts, prompts
-    from bot.call import get_call
+    from bot.application import prompts as application_prompts
+    from bot.call.facts import get_call
+    from bot.eligibility import prompts
 
     call = get_call()
     if field in ELIGIBILITY_FIELDS:
@@ -115,15 +116,15 @@ class Player:
         self.servers = servers
         self.base = f"e2e-{uuid.uuid4().hex[:10]}"
         self.sender = self.base
-        self.transcript: List[str] = [f"# {name} ({self.base})"]
-        self.replies: List[str] = []
-        self.last_messages: List[Dict[str, Any]] = []
-        self.reference: Optional[str] = None
+        self.transcript: list[str] = [f"# {name} ({self.base})"]
+        self.replies: list[str] = []
+        self.last_messages: list[dict[str, Any]] = []
+        self.reference: str | None = None
 
     def fail(self, message: str) -> None:
         raise ConversationFailed(message)
 
-    def play(self, steps: List[Dict[str, Any]]) -> None:
+    def play(self, steps: list[dict[str, Any]]) -> None:
         for number, step in enumerate(steps, 1):
             try:
                 self.play_step(step)
@@ -131,7 +132,7 @@ class Player:
                 raise ConversationFailed(f"étape {number} : {exc}\n\n--- transcription ---\n"
                                          + "\n".join(self.transcript)) from None
 
-    def play_step(self, step: Dict[str, Any]) -> None:
+    def play_step(self, step: dict[str, Any]) -> None:
         if "conversation" in step:
             self.sender = f"{self.base}-{step['conversation']}"
             self.transcript.append(f"=== nouvelle conversation ({step['conversation']}) ===")
@@ -183,7 +184,7 @@ class Player:
         if len(self.replies) >= 3 and len(set(self.replies[-3:])) == 1:
             self.fail("la même réponse trois tours de suite")
 
-    def check_reply(self, step: Dict[str, Any], reply: str) -> None:
+    def check_reply(self, step: dict[str, Any], reply: str) -> None:
         if "asks" in step and not contains(reply, question_text(step["asks"])):
             self.fail(f"la question « {step['asks']} » n'est pas posée")
         if "not_asks" in step and contains(reply, question_text(step["not_asks"])):
@@ -203,7 +204,7 @@ class Player:
             if fold(title) not in titles:
                 self.fail(f"bouton « {title} » absent (boutons : {titles})")
 
-    def check_verdict(self, step: Dict[str, Any]) -> None:
+    def check_verdict(self, step: dict[str, Any]) -> None:
         if not {"verdict", "failing", "criteria", "missing"} & set(step):
             return
         cards = [m["custom"] for m in self.last_messages
@@ -224,7 +225,7 @@ class Player:
         if "missing" in step and not set(step["missing"]) <= set(card.get("missing") or []):
             self.fail(f"réponses manquantes {card.get('missing')}, attendues {step['missing']}")
 
-    def draft(self) -> Optional[Dict[str, Any]]:
+    def draft(self) -> dict[str, Any] | None:
         from bot.db.drafts import draft_to_dict, get_by_conversation, get_by_reference
         from bot.db.session import session_scope
 
@@ -233,7 +234,7 @@ class Player:
             found = found or get_by_conversation(session, self.base)
             return draft_to_dict(found) if found is not None else None
 
-    def check_draft(self, step: Dict[str, Any]) -> None:
+    def check_draft(self, step: dict[str, Any]) -> None:
         draft = self.draft()
         self.transcript.append(f"  [base : {draft}]")
         if step.get("no_draft"):

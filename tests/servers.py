@@ -1,6 +1,6 @@
 """Start the action server and Rasa for tests and the benchmark, on free ports.
 
-As scripts/run.sh does: both listen on 127.0.0.1 only, the action server through ``bot.action_server``
+As scripts/run.sh does: both listen on 127.0.0.1 only, the action server through ``bot.rasa.action_server``
 (bounded bodies, compressed ones included), Rasa with ``SANIC_REQUEST_MAX_SIZE``.
 """
 from __future__ import annotations
@@ -14,9 +14,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List, Optional
 
-from bot.rasa_endpoints import endpoints_yaml
+from bot.rasa.endpoints import endpoints_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 # TEST_RASA_MODEL: another trained model (e.g. one trained into /tmp while models/ess.tar.gz is in use).
@@ -31,7 +30,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(urls: List[str], processes: List[subprocess.Popen], timeout: float) -> None:
+def wait_for(urls: list[str], processes: list[subprocess.Popen], timeout: float) -> None:
     """Wait until every URL answers; RuntimeError when a process ends first or after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     for url in urls:
@@ -41,21 +40,21 @@ def wait_for(urls: List[str], processes: List[subprocess.Popen], timeout: float)
                 break
             except OSError:
                 if any(p.poll() is not None for p in processes):
-                    raise RuntimeError("Un serveur s'est arrêté au démarrage")
+                    raise RuntimeError("Un serveur s'est arrêté au démarrage") from None
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"Serveurs non prêts après {timeout} s")
+                    raise RuntimeError(f"Serveurs non prêts après {timeout} s") from None
                 time.sleep(0.5)
 
 
 class LiveServers:
-    def __init__(self, env: Optional[dict] = None) -> None:
+    def __init__(self, env: dict | None = None) -> None:
         self.action_port = free_port()
         self.rasa_port = free_port()
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", **(env or {})}
         self.logdir = ROOT / "results" / "servers" / str(self.rasa_port)
         # Mail (resume codes) goes to .eml files here, never to the repository's var/outbox.
         self.env.setdefault("MAIL_OUTBOX_DIR", str(self.logdir / "outbox"))
-        self.processes: List[subprocess.Popen] = []
+        self.processes: list[subprocess.Popen] = []
         self.rasa_max_body = int(self.env.get("RASA_MAX_BODY_BYTES") or RASA_MAX_BODY_BYTES)
 
     @property
@@ -74,7 +73,7 @@ class LiveServers:
         subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env=self.env, check=True,
                        capture_output=True)
         endpoints.write_text(self.endpoints_content(), encoding="utf-8")
-        self._spawn("actions", [sys.executable, "-m", "bot.action_server", "--host", HOST,
+        self._spawn("actions", [sys.executable, "-m", "bot.rasa.action_server", "--host", HOST,
                                 "--port", str(self.action_port), "--actions", "actions"])
         self.start_rasa()
         try:
@@ -85,7 +84,7 @@ class LiveServers:
             raise RuntimeError(f"{exc} ; voir {self.logdir}") from None
 
     def endpoints_content(self) -> str:
-        """Rasa's endpoints file, as ``python -m bot.rasa_endpoints`` writes it for scripts/run.sh."""
+        """Rasa's endpoints file, as ``python -m bot.rasa.endpoints`` writes it for scripts/run.sh."""
         content = endpoints_yaml(self.action_port, self.env["DATABASE_URL"], self.env.get("REDIS_URL") or "",
                                  action_host=HOST)
         if self.env.get("ESS_TRACKER_STORE") == "memory":  # for measurements only
@@ -100,7 +99,7 @@ class LiveServers:
                                       "--credentials", str(ROOT / "credentials.yml")],
                            env={"SANIC_REQUEST_MAX_SIZE": str(self.rasa_max_body)})
 
-    def _spawn(self, name: str, cmd: List[str], env: Optional[Dict[str, str]] = None) -> subprocess.Popen:
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
         log = open(self.logdir / f"{name}.log", "w")
         process = subprocess.Popen(cmd, cwd=ROOT, env={**self.env, **(env or {})}, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)

@@ -15,7 +15,7 @@ from actions.drafts import (
 )
 from actions.eligibility import ActionCorrectAnswer
 from actions.resume import ActionResumeDraft, ValidateResumeForm
-from bot import application_prompts as prompts
+from bot.application import prompts
 from bot.db import drafts as repo
 from bot.db.session import session_scope, upgrade
 from tests.domain_forms import forms_domain
@@ -337,7 +337,7 @@ async def test_answers_in_any_order_fill_email_and_phone(make_tracker, dispatche
      ("Les Amis de Créteil", "Les Amis de Créteil")],
 )
 def test_strip_identifiers(text, expected):
-    from bot.applications import strip_identifiers
+    from bot.application.service import strip_identifiers
 
     assert strip_identifiers(text) == expected
 

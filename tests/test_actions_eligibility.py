@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
-from actions.forms import message_id
 from actions.eligibility import (
     ActionCorrectAnswer,
     ActionGiveVerdict,
@@ -12,7 +11,8 @@ from actions.eligibility import (
     AskStructure,
     ValidateEligibilityForm,
 )
-from bot import prompts
+from actions.forms import message_id
+from bot.eligibility import prompts
 from tests.domain_forms import forms_domain
 
 DOMAIN = forms_domain("eligibility_form")  # the required slots of domain/core.yml

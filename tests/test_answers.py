@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import FAQ_INTENTS, euros, find_criterion, render_faq
-from bot.call import CallDataError, load_call
+from bot.call.facts import CallDataError, load_call
+from bot.faq.answers import FAQ_INTENTS, euros, find_criterion, render_faq
 from tests.test_call import write_variant
 
 
@@ -19,7 +19,7 @@ CRITERIA = ["Ancrage territorial", "Utilité sociale", "Cohésion sociale et ter
 CALENDAR_2024 = ["Réunion d'information : 5 février 2024", "du 6 février au 12 mars 2024",
                  "au plus tard le 9 avril 2024 à 17 h", "Audition par le jury : mai 2024"]
 
-# The facts each FAQ answer must state (../shared/call-facts.md, bot/call.yml), written here in full rather than
+# The facts each FAQ answer must state (../shared/call-facts.md, bot/call/call.yml), written here in full rather than
 # rendered from the call file, so that a wrong figure, a missing fact or two answers swapped fail.
 # Dates not public yet (A_COMPLETER in call.yml) must be said to be unpublished, with the Department's website.
 FAQ_FACTS = {

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.call import get_call
-from bot.eligibility import evaluate
-from bot.verdict_card import verdict_card
+from bot.call.facts import get_call
+from bot.eligibility.card import verdict_card
+from bot.eligibility.rules import evaluate
 from tests.servers import ROOT, LiveServers, free_port
 from tests.test_rest_application import ANSWERS
 from tests.test_web_public import fake_rasa

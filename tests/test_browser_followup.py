@@ -17,13 +17,18 @@ import subprocess
 import sys
 import time
 from email import message_from_bytes, policy
-from typing import List
 
 import pytest
 
 from tests.servers import ROOT, LiveServers, free_port
 from tests.test_browser import (
-    CHROMIUM_ARGS, STAFF_EMAIL, STAFF_PASSWORD, bot_messages, browser, require_chromium, shot, start_web,  # noqa: F401
+    CHROMIUM_ARGS,  # noqa: F401
+    STAFF_EMAIL,
+    STAFF_PASSWORD,
+    bot_messages,
+    require_chromium,
+    shot,
+    start_web,
 )
 from tests.test_rest_application import ANSWERS
 
@@ -38,7 +43,7 @@ class Inbox:
     def __init__(self) -> None:
         from aiosmtpd.controller import Controller
 
-        self.mails: List = []
+        self.mails: list = []
         inbox = self
 
         class Handler:
@@ -90,7 +95,7 @@ def stack(tmp_path_factory):
     inbox.controller.stop()
 
 
-def say(page, message: str) -> List[str]:
+def say(page, message: str) -> list[str]:
     """Type one message in the widget; the assistant's replies to it."""
     before = bot_messages(page).count()
     page.fill("#chat-input", message)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.call import DEFAULT_CALL_FILE, CallDataError, load_call
+from bot.call.facts import DEFAULT_CALL_FILE, CallDataError, load_call
 
 SHARED_COMMUNES = Path(__file__).resolve().parents[2] / "shared" / "val-de-marne-communes.csv"
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-CALL_FILE = ROOT / "bot" / "call.yml"
+CALL_FILE = ROOT / "bot" / "call" / "call.yml"
 ANSWERS = {
     "structure": "asso loi 1901", "commune": "st maur", "stage": "emergence",
     "amount": "12 000 €", "total_budget": 20000, "other_department_aid": False,

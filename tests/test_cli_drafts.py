@@ -12,14 +12,12 @@ from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
-
-from bot.db.session import alembic_config
 from sqlalchemy import update
 
-from bot.cli_drafts import LABELS, parse_days
+from bot.cli.drafts import LABELS, parse_days
 from bot.db.drafts import EXPORT_COLUMNS, get_or_create_draft, update_fields
 from bot.db.models import Draft
-from bot.db.session import dispose_engines, session_scope, upgrade
+from bot.db.session import alembic_config, dispose_engines, session_scope, upgrade
 
 ROOT = Path(__file__).resolve().parents[1]
 WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
@@ -114,7 +112,7 @@ def test_export_csv_for_excel(filled):
     assert rows[0] == [LABELS[name] for name in EXPORT_COLUMNS]
     assert rows[0][:3] == ["Référence", "Structure", "Forme juridique"]
     assert len(rows) == 3 and all(len(row) == len(EXPORT_COLUMNS) for row in rows)
-    line = dict(zip(EXPORT_COLUMNS, rows[1]))
+    line = dict(zip(EXPORT_COLUMNS, rows[1], strict=False))
     assert line["reference"] == first
     assert line["org_name"] == "'" + INJECTION
     assert line["project_description"] == DESCRIPTION

@@ -77,7 +77,7 @@ def typed(db_url, monkeypatch):
 
     def with_answers(*answers):
         replies = iter(answers)
-        monkeypatch.setattr("bot.cli_staff.getpass.getpass", lambda prompt="": next(replies))
+        monkeypatch.setattr("bot.cli.staff.getpass.getpass", lambda prompt="": next(replies))
         return main(["staff", "create-user", "agent@valdemarne.fr"])
 
     yield with_answers

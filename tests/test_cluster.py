@@ -2,7 +2,7 @@
 
 Two nodes, each a Rasa instance with its own action server (tests/servers.py), share the conversations (a fresh
 schema of TEST_DATABASE_URL) and Rasa's locks (TEST_REDIS_URL, under a key prefix of their own); nginx is in front,
-with the configuration that scripts/run_cluster.sh runs (bot/cluster_config.py). The nodes start once for the module.
+with the configuration that scripts/run_cluster.sh runs (bot/rasa/cluster.py). The nodes start once for the module.
 
 - a conversation whose turns alternate between the two instances keeps its slots, its order and the CLI's verdict;
 - 8 simulated applicants (one message at a time each, a pause between messages) talk through nginx while one
@@ -33,15 +33,14 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
 
 import pytest
 import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from bot.cluster_config import nginx_command, write_config
-from bot.text import clean_user_text
+from bot.nlp.text import clean_user_text
+from bot.rasa.cluster import nginx_command, write_config
 from tests.db_fixtures import _postgres_url
 from tests.servers import ROOT, LiveServers, free_port, wait_for
 
@@ -92,10 +91,10 @@ APPLICATION = [
     ("les habitants du quartier du Mont-Mesly", "beneficiaries", "les habitants du quartier du Mont-Mesly"),
 ]
 SCRIPTS = {"eligibility": ELIGIBILITY, "application": [answer for answer, _, _ in APPLICATION]}
-REPORT: Dict[str, dict] = {}
+REPORT: dict[str, dict] = {}
 
 
-def skip_reason() -> Optional[str]:
+def skip_reason() -> str | None:
     if not DATABASE_URL or not REDIS_URL:
         return "TEST_DATABASE_URL ou TEST_REDIS_URL non défini : cluster non testé (PostgreSQL et Redis réels requis)"
     if not NGINX:
@@ -168,7 +167,7 @@ class Node(LiveServers):
 
 @dataclass
 class Cluster:
-    nodes: List[Node]
+    nodes: list[Node]
     front: str
     directory: Path
     database_url: str
@@ -180,7 +179,7 @@ class Cluster:
     def log_offset(self) -> int:
         return self.access_log.stat().st_size
 
-    def proxied(self, since: int = 0) -> List[List[str]]:
+    def proxied(self, since: int = 0) -> list[list[str]]:
         """The instances nginx tried for each message since ``since`` (bytes of the access log), in order."""
         with open(self.access_log, encoding="utf-8") as log:
             log.seek(since)
@@ -205,7 +204,7 @@ def cluster():
     prefix = f"esscluster{uuid.uuid4().hex[:10]}"
     env = {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "SANIC_WORKERS": "1",
            "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME)}
-    nodes: List[Node] = []
+    nodes: list[Node] = []
     nginx = None
     try:
         subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=ROOT, env={**os.environ, **env},
@@ -233,10 +232,10 @@ def cluster():
         schema.close()  # drops the schema
 
 
-def stored(database_url: str, senders: List[str]):
+def stored(database_url: str, senders: list[str]):
     """The events of each conversation, in the order they were stored, and the drafts, from the database."""
     engine = create_engine(database_url, poolclass=NullPool)
-    events: Dict[str, List[dict]] = defaultdict(list)
+    events: dict[str, list[dict]] = defaultdict(list)
     try:
         with engine.connect() as connection:
             for sender, timestamp, data in connection.execute(
@@ -250,7 +249,7 @@ def stored(database_url: str, senders: List[str]):
     return events, drafts
 
 
-def order_problems(sent: List[dict], events: List[dict]) -> List[str]:
+def order_problems(sent: list[dict], events: list[dict]) -> list[str]:
     """Every answered message stored once, in order, followed by an answer; nothing else; time never goes back.
 
     ``sent``: the messages in the order they were sent, each {"text", "answered"}; a message that got no answer may
@@ -276,7 +275,7 @@ def order_problems(sent: List[dict], events: List[dict]) -> List[str]:
     return problems
 
 
-def final_slots(events: List[dict]) -> dict:
+def final_slots(events: list[dict]) -> dict:
     slots = {}
     for event in events:
         if event.get("event") == "slot":
@@ -286,7 +285,7 @@ def final_slots(events: List[dict]) -> dict:
 
 def test_turns_alternating_between_the_instances_keep_slots_order_and_verdict(cluster):
     senders = {}
-    for offset, (name, (texts, expected)) in enumerate(CHECKS.items()):
+    for offset, (name, (texts, _expected)) in enumerate(CHECKS.items()):
         sender = senders[name] = f"cluster-alt-{name}-{uuid.uuid4().hex[:8]}"
         for turn, message in enumerate(texts):
             node = cluster.nodes[(turn + offset) % 2]  # A, B, A, B… (B first for the second check)
@@ -298,7 +297,7 @@ def test_turns_alternating_between_the_instances_keep_slots_order_and_verdict(cl
         assert order_problems([{"text": t, "answered": True} for t in texts], conversation) == [], (name, conversation)
         slots = final_slots(conversation)
         assert {key: slots.get(key) for key in expected} == expected, name
-        answers = dict(zip(CLI_KEYS, texts[1:]))
+        answers = dict(zip(CLI_KEYS, texts[1:], strict=False))
         cli = subprocess.run([sys.executable, "-m", "bot", "eligibility", "check", "-"], input=json.dumps(answers),
                              cwd=ROOT, capture_output=True, text=True, check=True)
         verdict, expected_verdict = slots.get("eligibility_verdict") or {}, json.loads(cli.stdout)
@@ -323,7 +322,7 @@ class Message:
 class Conversation:
     sender: str
     script: str
-    messages: List[Message] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
 
 
 class Load:
@@ -333,11 +332,11 @@ class Load:
     def __init__(self, front: str) -> None:
         self.front, self.run = front, uuid.uuid4().hex[:8]
         self.stopping = threading.Event()
-        self.conversations: List[Conversation] = []
+        self.conversations: list[Conversation] = []
         self.threads = [threading.Thread(target=self._applicant, args=(user,), daemon=True) for user in range(USERS)]
         self.started = self.ended = 0.0
 
-    def __enter__(self) -> "Load":
+    def __enter__(self) -> Load:
         self.started = time.time()
         for thread in self.threads:
             thread.start()
@@ -365,11 +364,11 @@ class Load:
                 time.sleep(PAUSE)
 
     @property
-    def messages(self) -> List[Message]:
+    def messages(self) -> list[Message]:
         return [message for conversation in self.conversations for message in conversation.messages]
 
 
-def stored_problems(cluster: Cluster, load: Load) -> List[str]:
+def stored_problems(cluster: Cluster, load: Load) -> list[str]:
     """What the tracker store and the drafts lost or garbled, for every conversation of the load."""
     events, drafts = stored(cluster.database_url, [c.sender for c in load.conversations])
     problems = []
@@ -379,7 +378,7 @@ def stored_problems(cluster: Cluster, load: Load) -> List[str]:
         if conversation.script != "application":
             continue
         in_step = []  # answers before the first unanswered one: each answered the question asked
-        for message, (_, column, value) in zip(conversation.messages, APPLICATION):
+        for message, (_, column, value) in zip(conversation.messages, APPLICATION, strict=False):
             if not message.answered:
                 break
             in_step.append((column, value))

@@ -1,6 +1,6 @@
 """Corrections asked by staff and answered by the applicant in the chat (issue 12), on a real database.
 
-The repository (bot/db/corrections.py), the service (bot.applications: load_resumed, save_draft, confirm_draft)
+The repository (bot/db/corrections.py), the service (bot.application.service: load_resumed, save_draft, confirm_draft)
 and the actions (actions/resume.py, action_confirm_application) on the ``db_url`` fixtures: a SQLite file, and
 PostgreSQL when TEST_DATABASE_URL is set. Over REST with the trained model: tests/test_rest_corrections.py.
 """
@@ -14,9 +14,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from actions.drafts import ActionConfirmApplication, ValidateApplicationForm
 from actions.forms import message_id
 from actions.resume import ActionResumeDraft, skip_sources
-from bot import application_prompts as prompts
-from bot.applications import Correction, confirm_draft, correction_slots, load_resumed, save_draft
-from bot.call import get_call
+from bot.application import prompts
+from bot.application.service import Correction, confirm_draft, correction_slots, load_resumed, save_draft
+from bot.call.facts import get_call
 from bot.db import corrections
 from bot.db import drafts as repo
 from bot.db.followup_models import CorrectionRequest, DraftFieldChange
@@ -68,7 +68,7 @@ def ask_correction(reference: str, fields, comment="Le montant dépasse la moiti
 
 
 def resumed_by(conversation: str, reference: str) -> None:
-    """What a right resume code does (bot.resume.check_code): the conversation may act on the draft."""
+    """What a right resume code does (bot.application.resume.check_code): the conversation may act on the draft."""
     with session_scope() as session:
         repo.link_conversation(session, repo.get_by_reference(session, reference), conversation)
 

@@ -7,15 +7,25 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from alembic.script import ScriptDirectory
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text, update
 
 from bot.db import drafts as repo
 from bot.db.drafts import (
-    DRAFT_FIELDS, EXPORT_COLUMNS, delete_draft, draft_to_dict, email_matches, field_sources, get_by_conversation,
-    get_by_reference, get_or_create_draft, list_drafts, purge_conversations_older_than, purge_older_than,
+    DRAFT_FIELDS,
+    EXPORT_COLUMNS,
+    delete_draft,
+    draft_to_dict,
+    email_matches,
+    field_sources,
+    get_by_conversation,
+    get_by_reference,
+    get_or_create_draft,
+    list_drafts,
+    purge_conversations_older_than,
+    purge_older_than,
     update_fields,
 )
 from bot.db.models import Base, Draft, DraftConversation, DraftFieldSource
@@ -161,7 +171,7 @@ def test_concurrent_get_or_create_makes_one_draft(migrated_db_url):
         start = threading.Barrier(2)
         references = []
 
-        def create():
+        def create(start=start, references=references, conversation=conversation):
             start.wait()
             with session_scope(migrated_db_url) as session:
                 references.append(get_or_create_draft(session, conversation).reference)

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.call import load_call
-from bot.eligibility import ANSWER_KEYS, CRITERIA, Reason, Verdict, evaluate
+from bot.call.facts import load_call
+from bot.eligibility.rules import ANSWER_KEYS, CRITERIA, Reason, Verdict, evaluate
 
 CASES_FILE = Path(__file__).parent / "cases" / "eligibility.yml"
 CASES = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))

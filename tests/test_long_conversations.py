@@ -1,4 +1,4 @@
-"""Conversations that cross many session restarts (bot/rasa_tracker_store.py, TRACKER_MAX_EVENTS) keep their
+"""Conversations that cross many session restarts (bot/rasa/tracker_store.py, TRACKER_MAX_EVENTS) keep their
 outcome: the pre-application conversations of tests/e2e/ replayed with a new session every few turns, over REST,
 with the real model, the real action server and a throwaway database."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The mails' contents (bot/mail_compose.py and bot/templates/mail/): facts from the draft and from the call
+"""The mails' contents (bot/mail/compose.py and bot/mail/templates/): facts from the draft and from the call
 data only, « dates à venir » while the dates are not published, the failed criteria of a refusal, French
 labels, escaped HTML, the privacy link from PUBLIC_BASE_URL and the deletion instructions in every mail."""
 from __future__ import annotations
@@ -9,11 +9,17 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from bot.call import DEFAULT_CALL_FILE, get_call
+from bot.call.facts import DEFAULT_CALL_FILE, get_call
 from bot.db.models import Draft
-from bot.eligibility import evaluate
-from bot.mail_compose import (
-    MISSING_REASON, UPCOMING, Composed, answer_template, compose_answer, compose_correction, compose_recorded,
+from bot.eligibility.rules import evaluate
+from bot.mail.compose import (
+    MISSING_REASON,
+    UPCOMING,
+    Composed,
+    answer_template,
+    compose_answer,
+    compose_correction,
+    compose_recorded,
     public_base_url,
 )
 
@@ -43,7 +49,7 @@ def base_url(monkeypatch):
 
 
 def call_file(tmp_path, monkeypatch, **changes) -> None:
-    """Use a copy of bot/call.yml with some sections replaced (a new path: a fresh load)."""
+    """Use a copy of bot/call/call.yml with some sections replaced (a new path: a fresh load)."""
     data = yaml.safe_load(DEFAULT_CALL_FILE.read_text(encoding="utf-8"))
     data.update(changes)
     path = tmp_path / "call.yml"

@@ -17,15 +17,15 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import event, func, select, text
 
-from bot.applications import delete_drafts
+from bot.application.service import delete_drafts
 from bot.db import drafts as repo
 from bot.db import outbox, staff
 from bot.db.followup_models import MailOutbox
 from bot.db.models import DraftAudit, utcnow
 from bot.db.session import get_engine, session_scope
-from bot.mail import outbox_message_id
-from bot.mail_compose import answer_template, compose_answer, compose_recorded
-from bot.mail_worker import queue_recorded, send_due
+from bot.mail.compose import answer_template, compose_answer, compose_recorded
+from bot.mail.send import outbox_message_id
+from bot.mail.worker import queue_recorded, send_due
 from tests.security.helpers import FULL
 from tests.security.helpers import make_draft as make_reference
 from tests.servers import free_port

@@ -1,4 +1,4 @@
-"""Tests of bot/normalize.py: the cases in tests/cases/normalize.yml, plus direct tests."""
+"""Tests of bot/nlp/normalize.py: the cases in tests/cases/normalize.yml, plus direct tests."""
 from __future__ import annotations
 
 import dataclasses
@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import normalize
-from bot.call import get_call
-from bot.normalize import (
+from bot.call.facts import get_call
+from bot.nlp import normalize
+from bot.nlp.normalize import (
     CommuneMatch,
     fold,
     parse_amount,
@@ -158,7 +158,7 @@ def test_a_count_of_people_or_jobs_is_not_an_amount(text):
 @pytest.mark.parametrize("key, text", [("amount", "07 61 22 33 44"), ("total_budget", "06.12.34.56.78"),
                                        ("amount", "+33 6 12 34 56 78")])
 def test_a_phone_number_is_not_read_as_an_amount(key, text):
-    from bot.fields import parse_field
+    from bot.forms.fields import parse_field
 
     parsed = parse_field(key, text, get_call())
     assert parsed.value is None and "numéro de téléphone" in parsed.error
@@ -167,6 +167,6 @@ def test_a_phone_number_is_not_read_as_an_amount(key, text):
 @pytest.mark.parametrize("text, value", [("12000", 12000.0), ("3 ateliers pour 9 000 €", 9000.0),
                                          ("12 000 € pour 2 mi-temps", 12000.0)])
 def test_amounts_next_to_counts_are_still_read(text, value):
-    from bot.fields import parse_field
+    from bot.forms.fields import parse_field
 
     assert parse_field("amount", text, get_call()).value == value

@@ -1,4 +1,4 @@
-"""Tests of bot/normalize_contact.py: the cases in tests/cases/normalize_contact.yml, plus direct tests."""
+"""Tests of bot/nlp/contact.py: the cases in tests/cases/normalize_contact.yml, plus direct tests."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import normalize_contact
-from bot.normalize_contact import (
+from bot.nlp import contact as normalize_contact
+from bot.nlp.contact import (
     Parsed,
     parse_email,
     parse_free_text,

@@ -1,12 +1,12 @@
 import yaml
 
-from bot.rasa_endpoints import endpoints_yaml
+from bot.rasa.endpoints import endpoints_yaml
 
 
 def test_tracker_store_uses_our_database_and_no_lock_store_without_redis():
     data = yaml.safe_load(endpoints_yaml(5055, "postgresql://u:p@h:5432/db", ""))
     assert data["action_endpoint"]["url"] == "http://127.0.0.1:5055/webhook"
-    assert data["tracker_store"] == {"type": "bot.rasa_tracker_store.DeletableSQLTrackerStore",
+    assert data["tracker_store"] == {"type": "bot.rasa.tracker_store.DeletableSQLTrackerStore",
                                      "url": "postgresql://u:p@h:5432/db"}
     assert "lock_store" not in data
 

@@ -1,4 +1,4 @@
-"""The action server's replies are checked by Rasa with a validator built once (bot/rasa_validation.py):
+"""The action server's replies are checked by Rasa with a validator built once (bot/rasa/validation.py):
 the same verdict and the same error as Rasa's own check, on valid and invalid replies."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot import rasa_validation
+from bot.rasa import validation as rasa_validation
 
 RASA_OWN = RemoteAction._validate_action_result
 
@@ -64,7 +64,7 @@ def test_install_replaces_rasas_check_unless_disabled(monkeypatch, action):
 
 
 def test_the_rest_channel_installs_it(monkeypatch):
-    from bot.rasa_channels import SafeRestInput
+    from bot.rasa.channels import SafeRestInput
 
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RASA_OWN)
 

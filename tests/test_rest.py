@@ -14,10 +14,10 @@ import uuid
 import pytest
 import yaml
 
-from bot import prompts
-from bot.answers import FAQ_INTENTS, euros, render_faq
-from bot.call import load_call
-from bot.fields import ELIGIBILITY_FIELDS
+from bot.call.facts import load_call
+from bot.eligibility import prompts
+from bot.faq.answers import FAQ_INTENTS, euros, render_faq
+from bot.forms.fields import ELIGIBILITY_FIELDS
 from tests.servers import ROOT
 
 pytestmark = pytest.mark.rest

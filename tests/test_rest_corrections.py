@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Sequence
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
-from typing import List, Sequence, Tuple
 
 import pytest
 
-from bot.call import load_call
+from bot.call.facts import load_call
 from bot.db import corrections
 from bot.db import drafts as repo
 from bot.db.followup_models import CorrectionRequest
 from bot.db.session import session_scope
 from bot.db.staff import change_status, create_user
-from bot.fields import APPLICATION_FIELDS
-from bot.form_messages import question
+from bot.forms.fields import APPLICATION_FIELDS
+from bot.forms.messages import question
 from tests.test_rest import assert_polite_french, new_sender
 from tests.test_rest_application import ANSWERS
 
@@ -37,9 +37,9 @@ EMAIL = "marie.curie@exemple.fr"
 class Conversation:
     """One visitor's conversation; every reply is checked as in the other REST tests and kept."""
 
-    def __init__(self, servers, log: List[Tuple[str, str]]) -> None:
+    def __init__(self, servers, log: list[tuple[str, str]]) -> None:
         self.servers, self.sender, self.log = servers, new_sender(), log
-        self.replies: List[str] = []
+        self.replies: list[str] = []
 
     def say(self, message: str) -> str:
         status, messages = self.servers.send(self.sender, message)
@@ -50,7 +50,7 @@ class Conversation:
         return "\n".join(said)
 
 
-def write_transcript(name: str, log: Sequence[Tuple[str, str]]) -> None:
+def write_transcript(name: str, log: Sequence[tuple[str, str]]) -> None:
     RESULTS.mkdir(exist_ok=True)
     lines = [f"== {name}"] + [f"> {user}\n{bot}\n" for user, bot in log]
     with (RESULTS / "rest-corrections.txt").open("a", encoding="utf-8") as out:
@@ -94,7 +94,7 @@ def reviewer_asks(servers, reference: str, fields, comment: str) -> int:
         return corrections.request_correction(session, draft, fields, comment, user).id
 
 
-def resume(servers, reference: str, log) -> Tuple[Conversation, str]:
+def resume(servers, reference: str, log) -> tuple[Conversation, str]:
     """A new conversation resumes the draft: reference, e-mail, code; the reply to the code."""
     applicant = Conversation(servers, log)
     assert "e-mail" in applicant.say(f"bonjour, je voudrais reprendre mon dossier {reference}")
@@ -113,7 +113,7 @@ def stored(servers, reference: str):
         return repo.draft_to_dict(draft), changes, requests
 
 
-def questions_asked(replies: Sequence[str], call) -> List[str]:
+def questions_asked(replies: Sequence[str], call) -> list[str]:
     """The fields whose question appears in the replies."""
     return [key for key in APPLICATION_FIELDS if any(question(key, call).text in reply for reply in replies)]
 

@@ -3,19 +3,19 @@
 The applicant opens the check and answers each question asked with the case's raw text (booleans as "oui"/"non",
 numbers as typed digits). A field absent or blank in the case: "je ne sais pas", then "passer" if asked again; a
 raw answer that the bot does not understand and asks again: "passer". The conversation must end with the verdict
-and the failing criteria of ``bot.eligibility.evaluate`` on the same input, which is what
+and the failing criteria of ``bot.eligibility.rules.evaluate`` on the same input, which is what
 ``python -m bot eligibility check`` prints. When the legal form fails the check may stop early, so the conversation
 may then list fewer failing criteria (see ``tests.simulation.player.compare``).
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import pytest
 import yaml
 
-from bot.call import load_call
+from bot.call.facts import load_call
 from tests.simulation.player import CHECK_REQUEST, Player
 from tests.simulation.profiles import FIELDS, Answer, Dialogue
 from tests.simulation.report import transcript
@@ -25,7 +25,7 @@ DONT_KNOW = Answer("je ne sais pas", gives_value=False)
 SKIP = Answer("passer", gives_value=False)
 
 
-def typed(value: Any) -> Optional[str]:
+def typed(value: Any) -> str | None:
     """What the applicant types for a case's value; None for an absent or blank answer."""
     if value is None:
         return None
@@ -37,7 +37,7 @@ def typed(value: Any) -> Optional[str]:
     return text if text.strip() else None
 
 
-def case_dialogue(case: Dict[str, Any]) -> Dialogue:
+def case_dialogue(case: dict[str, Any]) -> Dialogue:
     answers = {}
     for key in FIELDS:
         text = typed(case["input"].get(key))

@@ -1,7 +1,7 @@
 """Rasa with two workers and its lock store in the real Redis (as `make run` does with REDIS_URL).
 
 Not only do the answers come back: the Rasa process runs two workers, and each message takes and releases its
-conversation's lock in Redis (``ess:lock:<sender>``, bot/rasa_endpoints.py), from both workers — seen with
+conversation's lock in Redis (``ess:lock:<sender>``, bot/rasa/endpoints.py), from both workers — seen with
 Redis's MONITOR, filtered on this test's own conversations, so another client of the same Redis does not count.
 """
 from __future__ import annotations
@@ -11,7 +11,6 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Set
 
 import pytest
 
@@ -22,7 +21,7 @@ from tests.test_rest import assert_polite_french, new_sender, texts
 pytestmark = pytest.mark.rest
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
-LOCK_PREFIX = "ess:lock:"  # key_prefix "ess" of bot/rasa_endpoints.py, then Rasa's "lock:"
+LOCK_PREFIX = "ess:lock:"  # key_prefix "ess" of bot/rasa/endpoints.py, then Rasa's "lock:"
 MESSAGES = ("bonjour", "combien on peut demander ?", "c'est quoi l'ancrage territorial ?")
 
 
@@ -36,7 +35,7 @@ def redis_servers():
     servers.stop()
 
 
-def rasa_workers(servers: LiveServers) -> Set[int]:
+def rasa_workers(servers: LiveServers) -> set[int]:
     """The Sanic workers: the processes the Rasa process forked (its process group, itself excepted)."""
     rasa = servers.processes[-1].pid
     return {pid for pid in group_pids(rasa) if pid != rasa and parent(pid) == rasa}
@@ -46,9 +45,9 @@ def parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
-def owners_of_local_ports(pids: Set[int]) -> Dict[int, int]:
+def owners_of_local_ports(pids: set[int]) -> dict[int, int]:
     """{local TCP port: pid} for the connections the processes ``pids`` hold open (read from /proc)."""
-    inodes: Dict[int, int] = {}
+    inodes: dict[int, int] = {}
     for pid in pids:
         for fd in Path(f"/proc/{pid}/fd").iterdir():
             try:
@@ -95,7 +94,7 @@ def test_each_message_locks_its_conversation_in_redis_from_both_workers(redis_se
     db = client.connection_pool.connection_kwargs.get("db", 0)
     senders = [new_sender() for _ in range(8)]
     end_marker = f"ess-test:end:{uuid.uuid4().hex}"
-    failures: List[BaseException] = []
+    failures: list[BaseException] = []
 
     def burst() -> None:
         try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.call import load_call
+from bot.call.facts import load_call
 from tests.simulation.classes import CLASSES, generate
 from tests.simulation.player import run_all
 from tests.simulation.profiles import SEED

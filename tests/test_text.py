@@ -1,6 +1,6 @@
 import pytest
 
-from bot.text import MAX_MESSAGE_CHARS, clean_user_text
+from bot.nlp.text import MAX_MESSAGE_CHARS, clean_user_text
 
 
 @pytest.mark.parametrize(

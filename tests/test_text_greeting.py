@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import clean_user_text, strip_greeting
+from bot.nlp.text import clean_user_text, strip_greeting
 
 
 @pytest.mark.parametrize(
@@ -86,7 +86,7 @@ def test_stripping_is_idempotent():
 
 
 def test_a_name_that_starts_like_a_greeting_is_kept():
-    from bot.text import clean_user_text
+    from bot.nlp.text import clean_user_text
 
     assert clean_user_text("Hello Planète Verte") == "Hello Planète Verte"
     assert clean_user_text("Salut les Potes") == "Salut les Potes"

@@ -1,4 +1,4 @@
-"""The tracker store caps what each turn loads (bot/rasa_tracker_store.py), on a real SQLite file and on the real
+"""The tracker store caps what each turn loads (bot/rasa/tracker_store.py), on a real SQLite file and on the real
 PostgreSQL (TEST_DATABASE_URL, else skipped with the reason): a long conversation goes on in a new session with
 its slots and its form, and nothing of the old one is lost."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_tracker_store import DeletableSQLTrackerStore
+from bot.rasa.tracker_store import DeletableSQLTrackerStore
 
 pytest_plugins = ["tests.db_fixtures"]  # db_url: a SQLite file, then a PostgreSQL schema of its own
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Dict, Iterable, List, Tuple
 
 import yaml
 
@@ -30,7 +30,7 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
-def nlu_examples(directory: Path) -> List[Tuple[str, str]]:
+def nlu_examples(directory: Path) -> list[tuple[str, str]]:
     """(file, example) for every example of the NLU files of a directory."""
     found = []
     for path in sorted(directory.glob("*.yml")):
@@ -42,7 +42,7 @@ def nlu_examples(directory: Path) -> List[Tuple[str, str]]:
     return found
 
 
-def e2e_messages(directory: Path) -> List[Tuple[str, str]]:
+def e2e_messages(directory: Path) -> list[tuple[str, str]]:
     """(file and conversation, message) for every message typed in the end-to-end conversations."""
     found = []
     for path in sorted(directory.glob("*.yml")):
@@ -56,9 +56,9 @@ def _key(text: str) -> str:
     return normalise(text).replace(" ", "")
 
 
-def overlaps(candidates: Iterable[Tuple[str, str]], training: Iterable[Tuple[str, str]]) -> List[str]:
+def overlaps(candidates: Iterable[tuple[str, str]], training: Iterable[tuple[str, str]]) -> list[str]:
     """Every candidate equal to a training example once normalised (empty texts aside)."""
-    seen: Dict[str, Tuple[str, str]] = {_key(text): (where, text) for where, text in training}
+    seen: dict[str, tuple[str, str]] = {_key(text): (where, text) for where, text in training}
     return [f"{where}: {text!r} = {seen[_key(text)][0]}: {seen[_key(text)][1]!r}"
             for where, text in candidates if _key(text) and _key(text) in seen]
 

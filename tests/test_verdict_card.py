@@ -1,14 +1,14 @@
-"""The verdict card of the chat widget, built from real verdicts (bot.eligibility.evaluate on typed answers)."""
+"""The verdict card of the chat widget, built from real verdicts (bot.eligibility.rules.evaluate on typed answers)."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from bot.call import load_call
-from bot.eligibility import CRITERIA, evaluate
-from bot.eligibility_messages import render_verdict
-from bot.verdict_card import verdict_card
+from bot.call.facts import load_call
+from bot.eligibility.card import verdict_card
+from bot.eligibility.messages import render_verdict
+from bot.eligibility.rules import CRITERIA, evaluate
 
 ELIGIBLE = {
     "structure": "association", "commune": "Créteil", "stage": "démarrage",
@@ -127,7 +127,7 @@ def test_every_real_card_passes_the_checks_of_the_website(call):
     """clean_card (used by the /api/chat relay) accepts, unchanged, the card of every case of eligibility.yml."""
     import yaml
 
-    from bot.verdict_card import clean_card
+    from bot.eligibility.card import clean_card
     from tests.test_eligibility import CASES_FILE
 
     for case in yaml.safe_load(CASES_FILE.read_text(encoding="utf-8")):

@@ -3,7 +3,7 @@ left for later is explained for the kind of structure the applicant has."""
 from __future__ import annotations
 
 from actions.eligibility import VERDICT_SLOT, ActionGiveVerdict
-from bot import form_messages as say
+from bot.forms import messages as say
 
 SARL = {"structure": "company_no_esus", "esus": False, "commune": "Créteil"}
 

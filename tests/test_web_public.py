@@ -8,18 +8,18 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import yaml
 
-from bot.answers import euros, percent
-from bot.call import DEFAULT_CALL_FILE, get_call
-from bot.eligibility import evaluate
-from bot.verdict_card import verdict_card
+from bot.call.facts import DEFAULT_CALL_FILE, get_call
+from bot.eligibility.card import verdict_card
+from bot.eligibility.rules import evaluate
+from bot.faq.answers import euros, percent
 from tests.servers import free_port
 
 STATIC = Path(__file__).resolve().parents[1] / "bot" / "web" / "static"

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select, update
 
-from bot.cli_drafts import LABELS
+from bot.cli.drafts import LABELS
 from bot.db.drafts import EXPORT_COLUMNS, get_by_reference, get_or_create_draft, update_fields
 from bot.db.models import Draft, DraftAudit
 from bot.db.session import session_scope
@@ -486,7 +486,7 @@ def test_csv_export_respects_filters_and_is_formula_safe(reviewer, exported):
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert rows[0] == [LABELS[name] for name in EXPORT_COLUMNS] and len(rows) == 3
-    line = {row[0]: dict(zip(EXPORT_COLUMNS, row)) for row in rows[1:]}[first]
+    line = {row[0]: dict(zip(EXPORT_COLUMNS, row, strict=False)) for row in rows[1:]}[first]
     assert line["org_name"] == "'" + INJECTION and line["amount"] == "12000,00"
     assert line["project_description"] == "Une épicerie;\nsolidaire"
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
@@ -506,7 +506,7 @@ def test_xlsx_export_opens_with_openpyxl(reviewer, exported):
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == [LABELS[name] for name in EXPORT_COLUMNS] and len(rows) == 3
     assert all(cell.font.bold for cell in sheet[1])
-    line = dict(zip(EXPORT_COLUMNS, rows[1]))
+    line = dict(zip(EXPORT_COLUMNS, rows[1], strict=False))
     assert line["reference"] == first and line["org_name"] == "'" + INJECTION and line["amount"] == 12000
     assert line["other_department_aid"] == "non" and isinstance(line["created_at"], datetime)
     assert not any(cell.data_type == "f" for row in sheet.iter_rows() for cell in row)

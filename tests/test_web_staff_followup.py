@@ -16,7 +16,7 @@ from bot.db.models import DraftAudit
 from bot.db.outbox import queue_mail
 from bot.db.session import session_scope
 from bot.db.staff import create_user, get_user_by_email
-from bot.mail_compose import compose_answer
+from bot.mail.compose import compose_answer
 from bot.web import create_app
 
 pytest_plugins = ["tests.db_fixtures"]  # db_url, migrated_db_url

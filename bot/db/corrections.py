@@ -5,13 +5,14 @@ with the comment), and the request stays open until the applicant confirms the c
 chat (:func:`complete_request`, which puts the draft back ``in_review``). Each value changed meanwhile is
 kept by :func:`record_change` (old → new, the sentence, when), and :func:`field_changes` lists them for the
 staff page. :func:`record_changes` compares a whole write with the stored values (before
-:func:`bot.db.drafts.update_fields`), as :mod:`bot.applications` does for a confirmed correction and for any
+:func:`bot.db.drafts.update_fields`), as :mod:`bot.application.service` does for a confirmed correction and for any
 change to a draft that staff already took up (status other than ``new``).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +26,7 @@ MAX_COMMENT_LENGTH = 2000
 
 
 def request_correction(session: Session, draft: Draft, fields: Sequence[str], comment: str, user: StaffUser,
-                       expected_status: Optional[str] = None) -> CorrectionRequest:
+                       expected_status: str | None = None) -> CorrectionRequest:
     """Ask the applicant to correct ``fields``; the draft becomes ``incomplete``. Refusals are in French."""
     unknown = sorted(set(fields) - set(DRAFT_FIELDS))
     if unknown:
@@ -45,7 +46,7 @@ def request_correction(session: Session, draft: Draft, fields: Sequence[str], co
     return request
 
 
-def open_request(session: Session, draft: Draft) -> Optional[CorrectionRequest]:
+def open_request(session: Session, draft: Draft) -> CorrectionRequest | None:
     """The latest correction request not yet answered, if the draft is waiting for one."""
     if draft.status != "incomplete":
         return None
@@ -55,9 +56,9 @@ def open_request(session: Session, draft: Draft) -> Optional[CorrectionRequest]:
                            .limit(1)).first()
 
 
-def record_change(session: Session, draft: Draft, field: str, old_value: Optional[str], new_value: Optional[str],
-                  message: Optional[str], changed_at: Optional[datetime] = None,
-                  request: Optional[CorrectionRequest] = None) -> Optional[DraftFieldChange]:
+def record_change(session: Session, draft: Draft, field: str, old_value: str | None, new_value: str | None,
+                  message: str | None, changed_at: datetime | None = None,
+                  request: CorrectionRequest | None = None) -> DraftFieldChange | None:
     """Keep one changed value (as stored text); nothing when the value did not change."""
     if old_value == new_value:
         return None
@@ -69,17 +70,19 @@ def record_change(session: Session, draft: Draft, field: str, old_value: Optiona
     return change
 
 
-def stored_text(field: str, value: Any) -> Optional[str]:
+def stored_text(field: str, value: Any) -> str | None:
     """A value as the history keeps it: the text :func:`bot.db.drafts.update_fields` stores ("12000.00",
-    "2026-09-01", "false"); None for "à préciser"."""
+    "2026-09-01", "false"); None for "à préciser".
+    """
     return _as_text(_coerce(field, value))
 
 
 def record_changes(session: Session, draft: Draft, values: Mapping[str, Any],
-                   sources: Optional[Mapping[str, Tuple[Optional[str], Optional[datetime]]]] = None,
-                   request: Optional[CorrectionRequest] = None) -> List[DraftFieldChange]:
+                   sources: Mapping[str, tuple[str | None, datetime | None]] | None = None,
+                   request: CorrectionRequest | None = None) -> list[DraftFieldChange]:
     """Before ``values`` (draft columns) are written: one change per conversation field whose stored value
-    differs, with the sentence and the time of ``sources`` (``field -> (message, when)``)."""
+    differs, with the sentence and the time of ``sources`` (``field -> (message, when)``).
+    """
     changes = []
     for name in DRAFT_FIELDS:
         if name not in values:
@@ -99,7 +102,7 @@ def complete_request(session: Session, draft: Draft, request: CorrectionRequest)
                   expected_status="incomplete")
 
 
-def field_changes(session: Session, draft: Draft) -> List[DraftFieldChange]:
+def field_changes(session: Session, draft: Draft) -> list[DraftFieldChange]:
     """The changed values of a draft, oldest first."""
     return list(session.scalars(select(DraftFieldChange).where(DraftFieldChange.draft_id == draft.id)
                                 .order_by(DraftFieldChange.changed_at, DraftFieldChange.id)))

@@ -7,9 +7,10 @@ and ``INSERT ... ON CONFLICT DO UPDATE``, never by rewriting the whole row.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -22,14 +23,14 @@ from bot.db.models import STATUSES, Draft, DraftConversation, DraftFieldSource, 
 from bot.db.resume_models import ResumeCode
 
 # Fields that come from the conversation, in display order.
-DRAFT_FIELDS: Tuple[str, ...] = (
+DRAFT_FIELDS: tuple[str, ...] = (
     "org_name", "legal_form", "siret", "commune", "contact_name", "email", "phone", "project_title",
     "project_description", "beneficiaries", "jobs", "start_date", "amount", "total_budget",
     "other_department_aid", "stage",
 )
 # Fields set by the assistant or by staff: no provenance is recorded for them.
-OTHER_FIELDS: Tuple[str, ...] = ("verdict", "verdict_reasons", "status", "consent_at")
-EXPORT_COLUMNS: Tuple[str, ...] = (
+OTHER_FIELDS: tuple[str, ...] = ("verdict", "verdict_reasons", "status", "consent_at")
+EXPORT_COLUMNS: tuple[str, ...] = (
     "reference", *DRAFT_FIELDS[:DRAFT_FIELDS.index("siret") + 1], "identifier_kind",
     *DRAFT_FIELDS[DRAFT_FIELDS.index("siret") + 1:], "verdict", "status", "created_at", "updated_at", "consent_at",
 )
@@ -59,17 +60,17 @@ def _next_reference(session: Session, now: datetime) -> str:
     return f"{REFERENCE_PREFIX}-{year}-{number:04d}"
 
 
-def get_by_conversation(session: Session, conversation_id: str) -> Optional[Draft]:
+def get_by_conversation(session: Session, conversation_id: str) -> Draft | None:
     return session.scalars(select(Draft).where(Draft.conversation_id == conversation_id)).first()
 
 
-def get_by_reference(session: Session, reference: str) -> Optional[Draft]:
+def get_by_reference(session: Session, reference: str) -> Draft | None:
     """The draft with this reference, whatever its case and surrounding spaces."""
     wanted = (reference or "").strip().upper()
     return session.scalars(select(Draft).where(Draft.reference == wanted)).first() if wanted else None
 
 
-def get_or_create_draft(session: Session, conversation_id: str, consent_at: Optional[datetime] = None) -> Draft:
+def get_or_create_draft(session: Session, conversation_id: str, consent_at: datetime | None = None) -> Draft:
     """The conversation's draft, created on first call (and linked to it); never two drafts for one conversation.
 
     ``consent_at`` is recorded when the draft has none yet.
@@ -105,9 +106,10 @@ def get_or_create_draft(session: Session, conversation_id: str, consent_at: Opti
 # --- Which conversations may act on a draft (see DraftConversation) ---
 
 def link_conversation(session: Session, draft: Draft, conversation_id: str, origin: str = "resumed",
-                      now: Optional[datetime] = None) -> None:
+                      now: datetime | None = None) -> None:
     """Allow ``conversation_id`` to act on ``draft`` (after a successful resume); it becomes the draft this
-    conversation acts on. Linking again only refreshes ``linked_at``."""
+    conversation acts on. Linking again only refreshes ``linked_at``.
+    """
     if not conversation_id:
         raise ValueError("conversation_id is required")
     now = now or utcnow()
@@ -117,7 +119,7 @@ def link_conversation(session: Session, draft: Draft, conversation_id: str, orig
                                                     set_={"linked_at": now}))
 
 
-def linked_draft(session: Session, conversation_id: str) -> Optional[Draft]:
+def linked_draft(session: Session, conversation_id: str) -> Draft | None:
     """The draft this conversation may act on: the one it created or resumed most recently; None if none."""
     if not conversation_id:
         return None
@@ -128,7 +130,7 @@ def linked_draft(session: Session, conversation_id: str) -> Optional[Draft]:
     ).first()
 
 
-def linked_drafts(session: Session, conversation_id: str) -> List[Draft]:
+def linked_drafts(session: Session, conversation_id: str) -> list[Draft]:
     """Every draft this conversation may act on (created or resumed by it)."""
     if not conversation_id:
         return []
@@ -138,7 +140,7 @@ def linked_drafts(session: Session, conversation_id: str) -> List[Draft]:
     ))
 
 
-def linked_conversations(session: Session, draft: Draft) -> List[str]:
+def linked_conversations(session: Session, draft: Draft) -> list[str]:
     """The conversations allowed to act on the draft, the creating one first."""
     rows = session.scalars(select(DraftConversation.conversation_id).where(DraftConversation.draft_id == draft.id)
                            .order_by(DraftConversation.linked_at, DraftConversation.id))
@@ -159,7 +161,7 @@ def _coerce(field: str, value: Any) -> Any:
     return value
 
 
-def _as_text(value: Any) -> Optional[str]:
+def _as_text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
@@ -170,7 +172,7 @@ def _as_text(value: Any) -> Optional[str]:
 
 
 def update_fields(session: Session, draft: Draft, values: Mapping[str, Any],
-                  sources: Optional[Mapping[str, Tuple[str, datetime]]] = None) -> None:
+                  sources: Mapping[str, tuple[str, datetime]] | None = None) -> None:
     """Set the given fields only (and ``updated_at``); record where each conversation field came from.
 
     ``sources`` maps a field to ``(user message, when)``; a field without one gets no message and now,
@@ -208,7 +210,7 @@ def update_fields(session: Session, draft: Draft, values: Mapping[str, Any],
         ))
 
 
-def list_drafts(session: Session, status: Optional[str] = None) -> List[Draft]:
+def list_drafts(session: Session, status: str | None = None) -> list[Draft]:
     """Every draft, oldest first, optionally only those with ``status``."""
     query = select(Draft).order_by(Draft.created_at, Draft.id)
     if status is not None:
@@ -218,7 +220,7 @@ def list_drafts(session: Session, status: Optional[str] = None) -> List[Draft]:
     return list(session.scalars(query))
 
 
-def field_sources(session: Session, draft: Draft) -> Dict[str, DraftFieldSource]:
+def field_sources(session: Session, draft: Draft) -> dict[str, DraftFieldSource]:
     rows = session.scalars(select(DraftFieldSource).where(DraftFieldSource.draft_id == draft.id))
     return {row.field: row for row in rows}
 
@@ -244,11 +246,12 @@ def _delete_many(session: Session, drafts: Sequence[Draft]) -> int:
 
 def delete_draft(session: Session, draft: Draft) -> None:
     """Delete the draft, its field sources, its links and codes, and every Rasa conversation linked to it
-    (``events`` rows: the one that created it and those that resumed it), if any."""
+    (``events`` rows: the one that created it and those that resumed it), if any.
+    """
     _delete_many(session, [draft])
 
 
-def purge_older_than(session: Session, days: int, now: Optional[datetime] = None) -> int:
+def purge_older_than(session: Session, days: int, now: datetime | None = None) -> int:
     """Delete the drafts not updated for ``days`` days (and their conversations); return how many."""
     cutoff = (now or utcnow()) - timedelta(days=days)
     drafts = list(session.scalars(select(Draft).where(Draft.updated_at < cutoff)))
@@ -258,9 +261,10 @@ def purge_older_than(session: Session, days: int, now: Optional[datetime] = None
     return count
 
 
-def purge_conversations_older_than(session: Session, days: int, now: Optional[datetime] = None) -> int:
+def purge_conversations_older_than(session: Session, days: int, now: datetime | None = None) -> int:
     """Delete the Rasa conversations linked to no draft whose last message is older than ``days``
-    days; return how many conversations were deleted."""
+    days; return how many conversations were deleted.
+    """
     if not inspect(session.connection()).has_table("events"):
         return 0
     cutoff = ((now or utcnow()) - timedelta(days=days)).timestamp()
@@ -282,15 +286,16 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def draft_to_dict(draft: Draft) -> Dict[str, Any]:
+def draft_to_dict(draft: Draft) -> dict[str, Any]:
     """Every export column, JSON-ready: ISO dates, amounts as numbers, booleans kept."""
     return {name: _json_value(getattr(draft, name)) for name in EXPORT_COLUMNS}
 
 
-def drafts_with_sources(session: Session, drafts: Sequence[Draft]) -> List[Dict[str, Any]]:
+def drafts_with_sources(session: Session, drafts: Sequence[Draft]) -> list[dict[str, Any]]:
     """:func:`draft_to_dict` of each draft plus ``sources``: for each field given in conversation, the
-    applicant's sentence (``message``, None when unknown) and when it was given (``given_at``)."""
-    by_draft: Dict[int, Dict[str, Any]] = {}
+    applicant's sentence (``message``, None when unknown) and when it was given (``given_at``).
+    """
+    by_draft: dict[int, dict[str, Any]] = {}
     ids = [draft.id for draft in drafts]
     if ids:
         rows = session.scalars(select(DraftFieldSource).where(DraftFieldSource.draft_id.in_(ids))
@@ -301,7 +306,7 @@ def drafts_with_sources(session: Session, drafts: Sequence[Draft]) -> List[Dict[
     return [{**draft_to_dict(draft), "sources": by_draft.get(draft.id, {})} for draft in drafts]
 
 
-def email_matches(draft: Draft, email: Optional[str]) -> bool:
+def email_matches(draft: Draft, email: str | None) -> bool:
     """Whether ``email`` is the draft's email (case and spaces ignored), compared in constant time."""
     expected = (draft.email or "").strip().casefold().encode("utf-8")
     given = (email or "").strip().casefold().encode("utf-8")

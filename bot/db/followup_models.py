@@ -15,7 +15,6 @@ sent), its correction requests and its change history.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import List, Optional
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped
@@ -44,15 +43,15 @@ class MailOutbox(Base):
     to_address: Mapped[str] = Column(String(320), nullable=False)
     subject: Mapped[str] = Column(Text, nullable=False)
     body_text: Mapped[str] = Column(Text, nullable=False)
-    body_html: Mapped[Optional[str]] = Column(Text)
+    body_html: Mapped[str | None] = Column(Text)
     status: Mapped[str] = Column(String(10), nullable=False, default="pending", server_default="pending")
     attempts: Mapped[int] = Column(Integer, nullable=False, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
-    locked_until: Mapped[Optional[datetime]] = Column(UTCDateTime)
-    last_error: Mapped[Optional[str]] = Column(Text)  # French, never an address
-    created_by: Mapped[Optional[int]] = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+    locked_until: Mapped[datetime | None] = Column(UTCDateTime)
+    last_error: Mapped[str | None] = Column(Text)  # French, never an address
+    created_by: Mapped[int | None] = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
-    sent_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = Column(UTCDateTime)
 
 
 class CorrectionRequest(Base):
@@ -63,11 +62,11 @@ class CorrectionRequest(Base):
 
     id: Mapped[int] = Column(Integer, primary_key=True)
     draft_id: Mapped[int] = Column(Integer, ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False)
-    fields: Mapped[List[str]] = Column(JSON, nullable=False)  # names from bot.fields
+    fields: Mapped[list[str]] = Column(JSON, nullable=False)  # names from bot.forms.fields
     comment: Mapped[str] = Column(Text, nullable=False)
-    requested_by: Mapped[Optional[int]] = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+    requested_by: Mapped[int | None] = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
     requested_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
-    completed_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = Column(UTCDateTime)
 
 
 class DraftFieldChange(Base):
@@ -79,10 +78,10 @@ class DraftFieldChange(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     draft_id: Mapped[int] = Column(Integer, ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False)
     field: Mapped[str] = Column(String(40), nullable=False)
-    old_value: Mapped[Optional[str]] = Column(Text)
-    new_value: Mapped[Optional[str]] = Column(Text)
-    message: Mapped[Optional[str]] = Column(Text)
+    old_value: Mapped[str | None] = Column(Text)
+    new_value: Mapped[str | None] = Column(Text)
+    message: Mapped[str | None] = Column(Text)
     changed_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
-    correction_request_id: Mapped[Optional[int]] = Column(
+    correction_request_id: Mapped[int | None] = Column(
         Integer, ForeignKey("correction_requests.id", ondelete="SET NULL",
                             name="fk_draft_field_changes_request_id"), nullable=True)

@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sqlalchemy import (
-    JSON, Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric,
-    String, Text, UniqueConstraint,
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
@@ -45,7 +57,7 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -53,7 +65,7 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(timezone.utc)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Optional[datetime], dialect) -> Optional[datetime]:
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -83,7 +95,7 @@ class Money(TypeDecorator):
         amount = Decimal(str(value)).quantize(self.CENT)
         return float(amount) if dialect.name == "sqlite" else amount
 
-    def process_result_value(self, value: Any, dialect) -> Optional[Decimal]:
+    def process_result_value(self, value: Any, dialect) -> Decimal | None:
         if value is None:
             return None
         return Decimal(repr(value) if isinstance(value, float) else str(value)).quantize(self.CENT)
@@ -103,36 +115,36 @@ class Draft(Base):
     reference: Mapped[str] = Column(String(20), nullable=False, unique=True)
     conversation_id: Mapped[str] = Column(String(255), nullable=False, unique=True)
     status: Mapped[str] = Column(String(20), nullable=False, default="new", server_default="new")
-    consent_at: Mapped[Optional[datetime]] = Column(UTCDateTime, nullable=True)
+    consent_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
 
-    org_name: Mapped[Optional[str]] = Column(Text)
-    legal_form: Mapped[Optional[str]] = Column(String(60))
-    siret: Mapped[Optional[str]] = Column(String(20))
-    commune: Mapped[Optional[str]] = Column(String(120))
-    contact_name: Mapped[Optional[str]] = Column(Text)
-    email: Mapped[Optional[str]] = Column(String(320))
-    phone: Mapped[Optional[str]] = Column(String(40))
-    project_title: Mapped[Optional[str]] = Column(Text)
-    project_description: Mapped[Optional[str]] = Column(Text)
-    beneficiaries: Mapped[Optional[str]] = Column(Text)
-    jobs: Mapped[Optional[int]] = Column(Integer)
-    start_date: Mapped[Optional[date]] = Column(Date)
-    amount: Mapped[Optional[Decimal]] = Column(Money)
-    total_budget: Mapped[Optional[Decimal]] = Column(Money)
-    other_department_aid: Mapped[Optional[bool]] = Column(Boolean)
-    stage: Mapped[Optional[str]] = Column(String(60))
-    verdict: Mapped[Optional[str]] = Column(String(40))
-    verdict_reasons: Mapped[Optional[List[Dict[str, Any]]]] = Column(JSON)
+    org_name: Mapped[str | None] = Column(Text)
+    legal_form: Mapped[str | None] = Column(String(60))
+    siret: Mapped[str | None] = Column(String(20))
+    commune: Mapped[str | None] = Column(String(120))
+    contact_name: Mapped[str | None] = Column(Text)
+    email: Mapped[str | None] = Column(String(320))
+    phone: Mapped[str | None] = Column(String(40))
+    project_title: Mapped[str | None] = Column(Text)
+    project_description: Mapped[str | None] = Column(Text)
+    beneficiaries: Mapped[str | None] = Column(Text)
+    jobs: Mapped[int | None] = Column(Integer)
+    start_date: Mapped[date | None] = Column(Date)
+    amount: Mapped[Decimal | None] = Column(Money)
+    total_budget: Mapped[Decimal | None] = Column(Money)
+    other_department_aid: Mapped[bool | None] = Column(Boolean)
+    stage: Mapped[str | None] = Column(String(60))
+    verdict: Mapped[str | None] = Column(String(40))
+    verdict_reasons: Mapped[list[dict[str, Any]] | None] = Column(JSON)
 
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
-    sources: Mapped[List["DraftFieldSource"]] = relationship(
+    sources: Mapped[list[DraftFieldSource]] = relationship(
         "DraftFieldSource", back_populates="draft", cascade="all, delete-orphan", passive_deletes=True,
     )
 
     @property
-    def identifier_kind(self) -> Optional[str]:
+    def identifier_kind(self) -> str | None:
         """Which identifier the applicant gave: "SIRET", "RNA", or why there is none yet (staff, exports)."""
         if self.siret:
             return "RNA" if self.siret.upper().startswith("W") else "SIRET"
@@ -181,8 +193,8 @@ class DraftFieldSource(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     draft_id: Mapped[int] = Column(Integer, ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False)
     field: Mapped[str] = Column(String(40), nullable=False)
-    value: Mapped[Optional[str]] = Column(Text)
-    message: Mapped[Optional[str]] = Column(Text)
+    value: Mapped[str | None] = Column(Text)
+    message: Mapped[str | None] = Column(Text)
     given_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
     draft: Mapped[Draft] = relationship(Draft, back_populates="sources")
@@ -219,10 +231,10 @@ class StaffUser(Base):
     role: Mapped[str] = Column(String(20), nullable=False, default="reviewer", server_default="reviewer")
     active: Mapped[bool] = Column(Boolean, nullable=False, default=True, server_default="1")
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
-    last_login_at: Mapped[Optional[datetime]] = Column(UTCDateTime, nullable=True)
+    last_login_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
     # Set for an account whose password was chosen by someone else (command line, admin): changed at first login.
     must_change_password: Mapped[bool] = Column(Boolean, nullable=False, default=False, server_default="0")
-    password_changed_at: Mapped[Optional[datetime]] = Column(UTCDateTime, nullable=True)
+    password_changed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
 
     @property
     def is_admin(self) -> bool:
@@ -273,20 +285,20 @@ class DraftAudit(Base):
     )
 
     id: Mapped[int] = Column(Integer, primary_key=True)
-    draft_id: Mapped[Optional[int]] = Column(Integer, ForeignKey("drafts.id", ondelete="SET NULL"), nullable=True)
+    draft_id: Mapped[int | None] = Column(Integer, ForeignKey("drafts.id", ondelete="SET NULL"), nullable=True)
     draft_reference: Mapped[str] = Column(String(20), nullable=False)
-    user_id: Mapped[Optional[int]] = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+    user_id: Mapped[int | None] = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
     action: Mapped[str] = Column(String(30), nullable=False)
-    from_status: Mapped[Optional[str]] = Column(String(20))
-    to_status: Mapped[Optional[str]] = Column(String(20))
-    comment: Mapped[Optional[str]] = Column(Text)
+    from_status: Mapped[str | None] = Column(String(20))
+    to_status: Mapped[str | None] = Column(String(20))
+    comment: Mapped[str | None] = Column(Text)
     at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
-    user: Mapped[Optional[StaffUser]] = relationship(StaffUser, lazy="joined")
+    user: Mapped[StaffUser | None] = relationship(StaffUser, lazy="joined")
 
 
 # The staff sessions, the security journal and the rate-limit counters live in their own module, on the same
 # metadata (imported as a module, not ``from ... import``, so that either module can be imported first).
-import bot.db.security_models  # noqa: E402,F401
-import bot.db.resume_models  # noqa: E402,F401  (resume codes, failed tries, locks)
 import bot.db.followup_models  # noqa: E402,F401  (mail outbox, correction requests, field changes)
+import bot.db.resume_models  # noqa: E402,F401  (resume codes, failed tries, locks)
+import bot.db.security_models  # noqa: E402,F401

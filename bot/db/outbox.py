@@ -3,7 +3,7 @@
 A mail is queued (:func:`queue_mail`) in the same transaction as the change it reports, so it exists if and
 only if the change was committed. ``idempotency_key`` is unique: queuing the same key again, even from two
 processes at once, returns the row already there (``INSERT ... ON CONFLICT DO NOTHING``, SQLite and
-PostgreSQL). The worker (:mod:`bot.mail_worker`) claims due rows with a lease (:func:`claim_due`), sends them,
+PostgreSQL). The worker (:mod:`bot.mail.worker`) claims due rows with a lease (:func:`claim_due`), sends them,
 then records the outcome (:func:`mark_sent`, :func:`mark_failed`, with an exponential backoff). A reviewer
 can send a failed mail again (:func:`retry`). Rows are deleted with their draft (``ON DELETE CASCADE``):
 a mail not yet sent is then never sent.
@@ -11,7 +11,6 @@ a mail not yet sent is then never sent.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import List, Optional, Tuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +19,7 @@ from bot.db.drafts import upsert_statement
 from bot.db.followup_models import MAIL_KINDS, MailOutbox
 from bot.db.models import Draft, StaffUser, utcnow
 from bot.db.staff import StaffError, _audit
-from bot.mail_compose import Composed
+from bot.mail.compose import Composed
 
 MAX_ATTEMPTS = 8
 FIRST_DELAY = timedelta(seconds=30)
@@ -44,9 +43,10 @@ def backoff(attempts: int) -> timedelta:
 
 
 def queue_mail(session: Session, draft: Draft, kind: str, composed: Composed, idempotency_key: str,
-               created_by: Optional[StaffUser] = None) -> Tuple[MailOutbox, bool]:
+               created_by: StaffUser | None = None) -> tuple[MailOutbox, bool]:
     """Queue one mail to the draft's address; ``(row, created)``. The same key gives back the row already
-    queued (``created`` False) and writes nothing. A new row is audited (``mail_queued``)."""
+    queued (``created`` False) and writes nothing. A new row is audited (``mail_queued``).
+    """
     if kind not in MAIL_KINDS:
         raise ValueError(f"unknown mail kind {kind!r} (allowed: {', '.join(MAIL_KINDS)})")
     key = (idempotency_key or "").strip()
@@ -70,7 +70,7 @@ def queue_mail(session: Session, draft: Draft, kind: str, composed: Composed, id
     return row, created
 
 
-def mails_for_draft(session: Session, draft: Draft) -> List[MailOutbox]:
+def mails_for_draft(session: Session, draft: Draft) -> list[MailOutbox]:
     """The draft's mails, newest first."""
     return list(session.scalars(select(MailOutbox).where(MailOutbox.draft_id == draft.id)
                                 .order_by(MailOutbox.created_at.desc(), MailOutbox.id.desc())
@@ -79,7 +79,9 @@ def mails_for_draft(session: Session, draft: Draft) -> List[MailOutbox]:
 
 def retry(session: Session, draft: Draft, mail_id: int, user: StaffUser) -> MailOutbox:
     """Send a mail of this draft again: a ``failed`` one (with a fresh series of attempts) or a ``pending``
-    one whose last try failed (tried now instead of after its wait). Its error is cleared. Audited (``mail_retried``); refusals are :class:`OutboxError`."""
+    one whose last try failed (tried now instead of after its wait). Its error is cleared.
+    Audited (``mail_retried``); refusals are :class:`OutboxError`.
+    """
     row = session.scalars(select(MailOutbox).where(MailOutbox.id == mail_id, MailOutbox.draft_id == draft.id)
                           .execution_options(populate_existing=True)).first()
     if row is None:
@@ -107,11 +109,12 @@ def _claimable(now: datetime):
             or_(MailOutbox.locked_until.is_(None), MailOutbox.locked_until < now))
 
 
-def claim_due(session: Session, now: datetime, lease: timedelta, limit: int = 10) -> List[MailOutbox]:
+def claim_due(session: Session, now: datetime, lease: timedelta, limit: int = 10) -> list[MailOutbox]:
     """Lease up to ``limit`` pending mails due at ``now`` (oldest due first) until ``now + lease``.
 
     Each row is taken with its own conditional ``UPDATE`` whose row count says whether this session won it:
-    two workers never hold the same row (the lease must be committed to be seen by the others)."""
+    two workers never hold the same row (the lease must be committed to be seen by the others).
+    """
     candidates = list(session.scalars(select(MailOutbox.id).where(*_claimable(now), MailOutbox.next_attempt_at <= now)
                                       .order_by(MailOutbox.next_attempt_at, MailOutbox.id).limit(limit)))
     claimed = []
@@ -137,10 +140,11 @@ def mark_sent(session: Session, mail_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def mark_failed(session: Session, mail_id: int, now: datetime, error: str, permanent: bool = False) -> Optional[str]:
+def mark_failed(session: Session, mail_id: int, now: datetime, error: str, permanent: bool = False) -> str | None:
     """A failed try: pending again after :func:`backoff`, or ``failed`` after :data:`MAX_ATTEMPTS` tries (at once
     when ``permanent``, e.g. the server refused the address). ``error`` is French and holds no address.
-    Returns the new status, None when the row is gone."""
+    Returns the new status, None when the row is gone.
+    """
     attempts = session.scalar(select(MailOutbox.attempts).where(MailOutbox.id == mail_id,
                                                                 MailOutbox.status == "pending"))
     if attempts is None:
@@ -158,7 +162,7 @@ def mark_failed(session: Session, mail_id: int, now: datetime, error: str, perma
     return status if result.rowcount == 1 else None
 
 
-def release(session: Session, mail_ids: List[int]) -> None:
+def release(session: Session, mail_ids: list[int]) -> None:
     """Give back leased mails not tried (the worker stops its batch when the SMTP server is unreachable)."""
     if mail_ids:
         session.execute(update(MailOutbox).where(MailOutbox.id.in_(mail_ids), MailOutbox.status == "pending")

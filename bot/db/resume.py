@@ -17,7 +17,6 @@ draft by walking the (sequential) references.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -34,23 +33,23 @@ KEPT = timedelta(days=1)  # failures and codes older than this are forgotten
 UNKNOWN_CLIENT = "inconnu"
 
 
-def normalize_reference(reference: Optional[str]) -> str:
+def normalize_reference(reference: str | None) -> str:
     return (reference or "").strip().upper()[:20]
 
 
-def normalize_client(client: Optional[str]) -> str:
+def normalize_client(client: str | None) -> str:
     return (str(client).strip() if client else "")[:64] or UNKNOWN_CLIENT
 
 
 # --- Locks and failure counters ---
 
-def active_lock(session: Session, reference: str, now: datetime) -> Optional[ResumeLock]:
+def active_lock(session: Session, reference: str, now: datetime) -> ResumeLock | None:
     """The reference's lock while it lasts, else None."""
     lock = session.get(ResumeLock, normalize_reference(reference))
     return lock if lock is not None and lock.locked_until > now else None
 
 
-def client_blocked(session: Session, client: Optional[str], now: datetime) -> bool:
+def client_blocked(session: Session, client: str | None, now: datetime) -> bool:
     """Whether this address has had too many failures of any kind within the window.
 
     A message without an address (not from the website: a caller inside the private network) is not limited
@@ -76,7 +75,7 @@ def _lock(session: Session, reference: str, now: datetime) -> None:
                     .execution_options(synchronize_session=False))
 
 
-def record_failure(session: Session, reference: Optional[str], client: Optional[str], kind: str,
+def record_failure(session: Session, reference: str | None, client: str | None, kind: str,
                    now: datetime) -> bool:
     """Count one failure; lock the reference when it reaches :data:`MAX_TRIES` wrong codes. True when locked."""
     if kind not in FAILURE_KINDS:
@@ -100,9 +99,10 @@ def record_failure(session: Session, reference: Optional[str], client: Optional[
     return False
 
 
-def unlock(session: Session, draft: Draft, user: Optional[StaffUser], now: datetime) -> bool:
+def unlock(session: Session, draft: Draft, user: StaffUser | None, now: datetime) -> bool:
     """Staff unlock a locked reference: the lock ends, its failed tries are forgotten (also for the addresses
-    that made them), and the audit trail records it. False (and nothing written) when it was not locked."""
+    that made them), and the audit trail records it. False (and nothing written) when it was not locked.
+    """
     lock = active_lock(session, draft.reference, now)
     if lock is None:
         return False
@@ -136,7 +136,7 @@ def store_code(session: Session, draft: Draft, conversation_id: str, code_hash: 
     return code
 
 
-def current_code(session: Session, draft: Draft, conversation_id: str, now: datetime) -> Optional[ResumeCode]:
+def current_code(session: Session, draft: Draft, conversation_id: str, now: datetime) -> ResumeCode | None:
     """The last code sent for this draft to this conversation, while it is valid."""
     return session.scalars(select(ResumeCode).where(
         ResumeCode.draft_id == draft.id, ResumeCode.conversation_id == conversation_id, ResumeCode.expires_at > now,

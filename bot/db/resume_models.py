@@ -7,7 +7,6 @@ or not a draft has it, so that an unknown reference behaves exactly like a known
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped
@@ -42,7 +41,7 @@ class ResumeFailure(Base):
     )
 
     id: Mapped[int] = Column(Integer, primary_key=True)
-    reference: Mapped[Optional[str]] = Column(String(20), nullable=True)
+    reference: Mapped[str | None] = Column(String(20), nullable=True)
     client: Mapped[str] = Column(String(64), nullable=False)
     kind: Mapped[str] = Column(String(10), nullable=False)
     at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)

@@ -4,8 +4,6 @@ Like the other repositories, the functions take a session and never commit.
 """
 from __future__ import annotations
 
-from typing import List, Optional, Tuple
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,8 +11,8 @@ from bot.db.models import StaffUser, utcnow
 from bot.db.security_models import SECURITY_EVENTS, SecurityEvent
 
 
-def record_event(session: Session, event: str, *, user: Optional[StaffUser] = None, email: Optional[str] = None,
-                 address: Optional[str] = None, detail: Optional[str] = None) -> SecurityEvent:
+def record_event(session: Session, event: str, *, user: StaffUser | None = None, email: str | None = None,
+                 address: str | None = None, detail: str | None = None) -> SecurityEvent:
     if event not in SECURITY_EVENTS:
         raise ValueError(f"unknown security event: {event}")
     entry = SecurityEvent(event=event, at=utcnow(), user_id=user.id if user is not None else None,
@@ -25,7 +23,7 @@ def record_event(session: Session, event: str, *, user: Optional[StaffUser] = No
     return entry
 
 
-def recent_events(session: Session, limit: int = 50, offset: int = 0) -> Tuple[List[SecurityEvent], int]:
+def recent_events(session: Session, limit: int = 50, offset: int = 0) -> tuple[list[SecurityEvent], int]:
     """The journal, most recent first (one page of it), and its length."""
     rows = session.scalars(select(SecurityEvent).order_by(SecurityEvent.at.desc(), SecurityEvent.id.desc())
                            .limit(limit).offset(offset))

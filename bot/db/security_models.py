@@ -6,7 +6,6 @@ imports this module at its end.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, relationship
@@ -34,7 +33,7 @@ class StaffSession(Base):
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     last_seen_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     expires_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
-    address: Mapped[Optional[str]] = Column(String(64))
+    address: Mapped[str | None] = Column(String(64))
 
 
 class SecurityEvent(Base):
@@ -50,12 +49,12 @@ class SecurityEvent(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     event: Mapped[str] = Column(String(40), nullable=False)
-    user_id: Mapped[Optional[int]] = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
-    email: Mapped[Optional[str]] = Column(String(320))
-    address: Mapped[Optional[str]] = Column(String(64))
-    detail: Mapped[Optional[str]] = Column(Text)
+    user_id: Mapped[int | None] = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
+    email: Mapped[str | None] = Column(String(320))
+    address: Mapped[str | None] = Column(String(64))
+    detail: Mapped[str | None] = Column(Text)
 
-    user: Mapped[Optional[StaffUser]] = relationship(StaffUser, lazy="joined")
+    user: Mapped[StaffUser | None] = relationship(StaffUser, lazy="joined")
 
 
 class RateLimitCounter(Base):

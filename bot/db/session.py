@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Tuple
 
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.private_files import create_private_empty, private_dir
+from bot.instance import create_private_empty, private_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SQLITE_PATH = ROOT / "var" / "ess.db"
@@ -30,8 +30,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
 _MIGRATION_LOCK_KEY = 0x455353  # "ESS": PostgreSQL advisory lock taken while migrating
 
-_engines: Dict[str, Engine] = {}
-_factories: Dict[str, sessionmaker] = {}
+_engines: dict[str, Engine] = {}
+_factories: dict[str, sessionmaker] = {}
 _lock = threading.Lock()
 
 
@@ -48,7 +48,7 @@ def database_url() -> str:
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
 
 
-def safe_url(url: Optional[str] = None) -> str:
+def safe_url(url: str | None = None) -> str:
     """The URL with its password hidden, for messages."""
     url = url or database_url()
     try:
@@ -72,7 +72,7 @@ def _setup_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _private_sqlite_file(database: Optional[str]) -> None:
+def _private_sqlite_file(database: str | None) -> None:
     """Create the SQLite file with mode 0600 before SQLite does (it would follow the umask, often 0644)."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
@@ -82,7 +82,7 @@ def _private_sqlite_file(database: Optional[str]) -> None:
         pass
 
 
-def get_engine(url: Optional[str] = None) -> Engine:
+def get_engine(url: str | None = None) -> Engine:
     """The engine for ``url`` (default :func:`database_url`), created once per URL."""
     url = url or database_url()
     with _lock:
@@ -119,7 +119,7 @@ def dispose_engines() -> None:
 
 
 @contextmanager
-def session_scope(url: Optional[str] = None) -> Iterator[Session]:
+def session_scope(url: str | None = None) -> Iterator[Session]:
     """A session in one transaction: committed when the block ends, rolled back if it raises.
 
     Objects stay readable after the block (``expire_on_commit=False``).
@@ -132,7 +132,7 @@ def session_scope(url: Optional[str] = None) -> Iterator[Session]:
         yield session
 
 
-def check_connection(url: Optional[str] = None) -> None:
+def check_connection(url: str | None = None) -> None:
     """Raise :class:`DatabaseUnavailable` (in French) when the database cannot be reached."""
     engine = get_engine(url)
     try:
@@ -142,14 +142,14 @@ def check_connection(url: Optional[str] = None) -> None:
         raise unavailable(exc, url) from exc
 
 
-def unavailable(exc: Exception, url: Optional[str] = None) -> DatabaseUnavailable:
+def unavailable(exc: Exception, url: str | None = None) -> DatabaseUnavailable:
     """The French :class:`DatabaseUnavailable` for a driver error."""
     detail = str(getattr(exc, "orig", exc) or exc).strip().splitlines()
     reason = f" ({detail[0]})" if detail else ""
     return DatabaseUnavailable(f"Base de données injoignable : {safe_url(url)}{reason}.")
 
 
-def alembic_config(url: Optional[str] = None):
+def alembic_config(url: str | None = None):
     """The Alembic configuration, built in code (there is no alembic.ini)."""
     from alembic.config import Config
 
@@ -168,14 +168,14 @@ def head_revision() -> str:
     return head
 
 
-def current_revision(url: Optional[str] = None) -> Optional[str]:
+def current_revision(url: str | None = None) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     with get_engine(url).connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade(url: Optional[str] = None) -> Tuple[Optional[str], Optional[str]]:
+def upgrade(url: str | None = None) -> tuple[str | None, str | None]:
     """Run the migrations up to the latest one; return the revisions (before, after). Idempotent.
 
     On SQLite, foreign keys are off while migrating (batch migrations copy and drop tables, and dropping

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Dict, List, Optional, Tuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -27,7 +26,7 @@ MAX_NOTE_LENGTH = 5000
 MAX_COMMENT_LENGTH = 2000
 
 # The review workflow: status -> the statuses it may go to.
-TRANSITIONS: Dict[str, Tuple[str, ...]] = {
+TRANSITIONS: dict[str, tuple[str, ...]] = {
     "new": ("in_review",),
     "in_review": ("admissible", "not_admissible", "incomplete"),
     "incomplete": ("in_review",),
@@ -60,11 +59,11 @@ def _dummy_hash() -> str:
     return _hasher().hash("mot de passe factice pour égaliser les temps")
 
 
-def normalize_email(email: Optional[str]) -> str:
+def normalize_email(email: str | None) -> str:
     return (email or "").strip().lower()
 
 
-def password_problem(password: Optional[str]) -> Optional[str]:
+def password_problem(password: str | None) -> str | None:
     """Why the password is refused (in French), or None when it is acceptable."""
     if not password or len(password) < MIN_PASSWORD_LENGTH:
         return f"Mot de passe trop faible : il faut au moins {MIN_PASSWORD_LENGTH} caractères."
@@ -79,16 +78,16 @@ def hash_password(password: str) -> str:
 
 # --- Accounts ---
 
-def get_user(session: Session, user_id: Optional[int]) -> Optional[StaffUser]:
+def get_user(session: Session, user_id: int | None) -> StaffUser | None:
     return session.get(StaffUser, user_id) if user_id else None
 
 
-def get_user_by_email(session: Session, email: str) -> Optional[StaffUser]:
+def get_user_by_email(session: Session, email: str) -> StaffUser | None:
     wanted = normalize_email(email)
     return session.scalars(select(StaffUser).where(StaffUser.email == wanted)).first() if wanted else None
 
 
-def list_users(session: Session) -> List[StaffUser]:
+def list_users(session: Session) -> list[StaffUser]:
     return list(session.scalars(select(StaffUser).order_by(StaffUser.email)))
 
 
@@ -130,7 +129,7 @@ def set_active(session: Session, user: StaffUser, active: bool) -> None:
                         .execution_options(synchronize_session=False))
 
 
-def authenticate(session: Session, email: str, password: str) -> Optional[StaffUser]:
+def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
     """The active account with this e-mail and password, else None. Re-hashes outdated hashes."""
     user = get_user_by_email(session, email)
     stored = user.password_hash if user is not None else _dummy_hash()
@@ -152,7 +151,7 @@ def authenticate(session: Session, email: str, password: str) -> Optional[StaffU
 
 # --- Review workflow, notes and audit trail ---
 
-def _audit(session: Session, draft: Draft, user: Optional[StaffUser], action: str, **values) -> DraftAudit:
+def _audit(session: Session, draft: Draft, user: StaffUser | None, action: str, **values) -> DraftAudit:
     entry = DraftAudit(draft_id=draft.id, draft_reference=draft.reference, user_id=user.id if user else None,
                        action=action, at=utcnow(), **values)
     session.add(entry)
@@ -160,12 +159,12 @@ def _audit(session: Session, draft: Draft, user: Optional[StaffUser], action: st
     return entry
 
 
-def allowed_transitions(status: str) -> Tuple[str, ...]:
+def allowed_transitions(status: str) -> tuple[str, ...]:
     return TRANSITIONS.get(status, ())
 
 
 def change_status(session: Session, draft: Draft, to_status: str, user: StaffUser, comment: str,
-                  expected_status: Optional[str] = None) -> DraftAudit:
+                  expected_status: str | None = None) -> DraftAudit:
     """Move the draft along the workflow, with a mandatory comment; audited.
 
     ``expected_status`` is the status the reviewer saw: if the draft changed meanwhile, nothing is written.
@@ -202,7 +201,7 @@ def add_note(session: Session, draft: Draft, user: StaffUser, body: str) -> Draf
     return note
 
 
-def list_notes(session: Session, draft: Draft) -> List[DraftNote]:
+def list_notes(session: Session, draft: Draft) -> list[DraftNote]:
     return list(session.scalars(select(DraftNote).where(DraftNote.draft_id == draft.id)
                                 .order_by(DraftNote.created_at, DraftNote.id)))
 
@@ -215,13 +214,13 @@ def delete_with_audit(session: Session, draft: Draft, user: StaffUser) -> DraftA
     return entry
 
 
-def draft_audit(session: Session, draft: Draft) -> List[DraftAudit]:
+def draft_audit(session: Session, draft: Draft) -> list[DraftAudit]:
     return list(session.scalars(select(DraftAudit).where(DraftAudit.draft_id == draft.id)
                                 .order_by(DraftAudit.at, DraftAudit.id)))
 
 
 def recent_audit(session: Session, limit: int = 50, offset: int = 0,
-                 reference: Optional[str] = None) -> Tuple[List[DraftAudit], int]:
+                 reference: str | None = None) -> tuple[list[DraftAudit], int]:
     """The audit trail, most recent first (one page of it), and its length."""
     query = select(DraftAudit)
     count = select(func.count()).select_from(DraftAudit)

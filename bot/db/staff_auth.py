@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import delete, func, select, update
@@ -56,7 +56,7 @@ class LoginDelay(NamedTuple):
     retry_after: float  # seconds before this address may try again (0: now); an earlier attempt is refused
 
 
-def login_delay(session: Session, email: str, address: str, now: Optional[datetime] = None) -> LoginDelay:
+def login_delay(session: Session, email: str, address: str, now: datetime | None = None) -> LoginDelay:
     """The delays for a login to this e-mail from this address (both 0 when nothing failed)."""
     now = now or utcnow()
     since = now - FAILURE_WINDOW
@@ -73,7 +73,7 @@ def login_delay(session: Session, email: str, address: str, now: Optional[dateti
     return LoginDelay(growing_delay(by_account, ACCOUNT_MAX_DELAY), retry_after)
 
 
-def record_failure(session: Session, email: str, address: str, now: Optional[datetime] = None) -> None:
+def record_failure(session: Session, email: str, address: str, now: datetime | None = None) -> None:
     """Remember a failed login (and forget the ones older than a day)."""
     now = now or utcnow()
     session.execute(delete(LoginAttempt).where(LoginAttempt.at < now - ATTEMPTS_KEPT))
@@ -96,8 +96,8 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_session(session: Session, user: StaffUser, address: Optional[str] = None,
-                   hours: float = SESSION_HOURS, now: Optional[datetime] = None) -> str:
+def create_session(session: Session, user: StaffUser, address: str | None = None,
+                   hours: float = SESSION_HOURS, now: datetime | None = None) -> str:
     """A new session for ``user``; returns the random token to put in the cookie (never stored as is)."""
     now = now or utcnow()
     session.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
@@ -108,8 +108,8 @@ def create_session(session: Session, user: StaffUser, address: Optional[str] = N
     return token
 
 
-def session_user(session: Session, token: Optional[str], idle: timedelta = SESSION_IDLE,
-                 now: Optional[datetime] = None) -> Optional[StaffUser]:
+def session_user(session: Session, token: str | None, idle: timedelta = SESSION_IDLE,
+                 now: datetime | None = None) -> StaffUser | None:
     """The active account of a live session, else None (an expired or idle session is deleted)."""
     if not token or len(token) > 200:
         return None
@@ -129,7 +129,7 @@ def session_user(session: Session, token: Optional[str], idle: timedelta = SESSI
     return user
 
 
-def end_session(session: Session, token: Optional[str]) -> None:
+def end_session(session: Session, token: str | None) -> None:
     if token:
         session.execute(delete(StaffSession).where(StaffSession.id == _digest(token)))
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot.private_files import read_or_create_secret
+from bot.instance import read_or_create_secret
 from bot.web.chat_limits import env_int, settings_from_env
 from bot.web.chat_limits import init_app as init_chat_limits
 from bot.web.security_log import configure_security_log
@@ -36,7 +37,7 @@ def _secret_key() -> str:
     return read_or_create_secret(REPO_ROOT / "var" / "web_secret_key", lambda: secrets.token_hex(32))
 
 
-def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     https = os.environ.get("WEB_HTTPS", "").lower() in ("1", "true", "oui", "yes")
     app.config.update(
@@ -64,7 +65,7 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     if hops > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
-    from bot.purge import init_app as init_purge
+    from bot.application.purge import init_app as init_purge
     from bot.web.public import bp as public_bp
     from bot.web.staff import bp as staff_bp
     from bot.web.staff.auth import init_login_guard

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Mapping
 from functools import wraps
-from typing import Any, Callable, Dict, Mapping
+from typing import Any
 
 from flask import Flask, current_app, jsonify, request
 
@@ -29,7 +30,7 @@ DEFAULT_WEB_THREADS = 8
 DEFAULTS = {"CHAT_LIMIT_PER_SENDER": 20, "CHAT_LIMIT_PER_ADDRESS": 60, "CHAT_LIMIT_WINDOW": 60,
             "CHAT_MAX_PARALLEL_PER_ADDRESS": 2}
 REFUSALS_LOGGED_EVERY = 60.0  # seconds: one log line per refused key and minute, not one per request
-_last_logged: Dict[str, float] = {}
+_last_logged: dict[str, float] = {}
 
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
@@ -46,10 +47,10 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
-def settings_from_env() -> Dict[str, Any]:
+def settings_from_env() -> dict[str, Any]:
     """The chat limits and the web server's thread count, read from the environment."""
     threads = env_int("WEB_THREADS", DEFAULT_WEB_THREADS, minimum=2)
-    values: Dict[str, Any] = {name: env_int(name, default) for name, default in DEFAULTS.items()}
+    values: dict[str, Any] = {name: env_int(name, default) for name, default in DEFAULTS.items()}
     values["CHAT_LIMIT_WINDOW"] = max(1, values["CHAT_LIMIT_WINDOW"])
     values["WEB_THREADS"] = threads
     values["CHAT_MAX_PARALLEL"] = env_int("CHAT_MAX_PARALLEL", max(1, threads - 2))

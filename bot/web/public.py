@@ -2,8 +2,8 @@
 
 ``POST /api/chat`` relays one message to Rasa's REST webhook and returns the bot's
 answers as ``{"messages": [{"text", "buttons": [{"title", "payload"}], "image"?, "links"?}]}``.
-A verdict card (a ``custom`` payload of type ``"verdict"``, see :mod:`bot.verdict_card`) becomes
-``{"card": {...}}``, checked by :func:`bot.verdict_card.clean_card` and left out if malformed; it
+A verdict card (a ``custom`` payload of type ``"verdict"``, see :mod:`bot.eligibility.card`) becomes
+``{"card": {...}}``, checked by :func:`bot.eligibility.card.clean_card` and left out if malformed; it
 replaces the plain-text verdict sent just before it in the same turn (the widget shows the card).
 It is exempt from the CSRF token (it is called by ``chat.js`` with ``fetch``), and
 protected instead by requiring ``Content-Type: application/json`` (a cross-site page
@@ -12,23 +12,23 @@ sends one, an ``Origin`` equal to our own host.
 
 Input rules: ``sender`` is 8 to 64 characters among ``A-Z a-z 0-9 _ -``; ``message`` is a
 text of at most 2,000 characters (surrounding spaces not counted), cleaned by
-:func:`bot.text.clean_user_text`, not empty. Anything else is refused with 400 and a
+:func:`bot.nlp.text.clean_user_text`, not empty. Anything else is refused with 400 and a
 French ``{"error": ...}``; a longer message is refused, never silently truncated. Over the rate limits
 (per client address and per sender), 429 with ``Retry-After`` (see :mod:`bot.web.chat_limits`).
 """
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from bot.answers import euros, percent
-from bot.call import get_call
-from bot.text import MAX_MESSAGE_CHARS, clean_user_text
-from bot.verdict_card import CARD_TYPE, clean_card
+from bot.call.facts import get_call
+from bot.eligibility.card import CARD_TYPE, clean_card
+from bot.faq.answers import euros, percent
+from bot.nlp.text import MAX_MESSAGE_CHARS, clean_user_text
 from bot.web import csrf
 from bot.web.chat_limits import limit_chat
 
@@ -70,7 +70,7 @@ def privacy():
     return render_template("public/privacy.html", call=get_call())
 
 
-def _as_list(value: Any) -> List[str]:
+def _as_list(value: Any) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
@@ -103,7 +103,7 @@ def _validate(body: Any):
     return sender, text, None
 
 
-def _card(item: Any) -> Optional[Dict[str, Any]]:
+def _card(item: Any) -> dict[str, Any] | None:
     """The verdict card of one Rasa REST message, checked; None when there is none or it is malformed."""
     custom = item.get("custom") if isinstance(item, dict) else None
     if not isinstance(custom, dict) or custom.get("type") != CARD_TYPE:
@@ -115,13 +115,13 @@ def _card(item: Any) -> Optional[Dict[str, Any]]:
         return None
 
 
-def _is_plain_text(message: Dict[str, Any]) -> bool:
+def _is_plain_text(message: dict[str, Any]) -> bool:
     return bool(message.get("text")) and not (message.get("image") or message.get("links") or message.get("card"))
 
 
-def _messages(answer: List[Any]) -> List[Dict[str, Any]]:
+def _messages(answer: list[Any]) -> list[dict[str, Any]]:
     """The widget's messages for one turn; a verdict card replaces the plain-text message just before it."""
-    messages: List[Dict[str, Any]] = []
+    messages: list[dict[str, Any]] = []
     for item in answer:
         card = _card(item)
         if card is not None:
@@ -135,11 +135,11 @@ def _messages(answer: List[Any]) -> List[Dict[str, Any]]:
     return messages
 
 
-def _message(item: Any) -> Optional[Dict[str, Any]]:
+def _message(item: Any) -> dict[str, Any] | None:
     """One Rasa REST message reduced to what the widget shows; None when there is nothing to show."""
     if not isinstance(item, dict):
         return None
-    out: Dict[str, Any] = {"text": item["text"] if isinstance(item.get("text"), str) else ""}
+    out: dict[str, Any] = {"text": item["text"] if isinstance(item.get("text"), str) else ""}
     out["buttons"] = [
         {"title": b["title"], "payload": b["payload"]}
         for b in item.get("buttons") or []

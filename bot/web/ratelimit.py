@@ -18,9 +18,10 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Dict, Iterator, NamedTuple, Optional, Tuple
+from typing import NamedTuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -69,7 +70,7 @@ class Limiter:
             return Decision(True, 0)
         return decide(previous, current, limit, window, now - index * window)
 
-    def _count(self, key: str, previous_key: str, now: float, window: int) -> Tuple[int, int]:
+    def _count(self, key: str, previous_key: str, now: float, window: int) -> tuple[int, int]:
         """Add one to ``key``; return (count of ``previous_key``, count of ``key``)."""
         raise NotImplementedError
 
@@ -77,11 +78,11 @@ class Limiter:
 class DatabaseLimiter(Limiter):
     """Counters in the ``rate_limit_counters`` table of ``url`` (None: the default database)."""
 
-    def __init__(self, url: Optional[str] = None, clock: Clock = time.time) -> None:
+    def __init__(self, url: str | None = None, clock: Clock = time.time) -> None:
         super().__init__(clock)
         self.url = url
 
-    def _count(self, key: str, previous_key: str, now: float, window: int) -> Tuple[int, int]:
+    def _count(self, key: str, previous_key: str, now: float, window: int) -> tuple[int, int]:
         moment = datetime.fromtimestamp(now, timezone.utc)
         increment = (update(RateLimitCounter).where(RateLimitCounter.key == key)
                      .values(count=RateLimitCounter.count + 1).execution_options(synchronize_session=False))
@@ -113,12 +114,12 @@ class RedisLimiter(Limiter):
         self.client = client
 
     @classmethod
-    def from_url(cls, url: str, clock: Clock = time.time) -> "RedisLimiter":
+    def from_url(cls, url: str, clock: Clock = time.time) -> RedisLimiter:
         import redis
 
         return cls(redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2), clock)
 
-    def _count(self, key: str, previous_key: str, now: float, window: int) -> Tuple[int, int]:
+    def _count(self, key: str, previous_key: str, now: float, window: int) -> tuple[int, int]:
         pipe = self.client.pipeline()
         pipe.incr(self.PREFIX + key)
         pipe.expire(self.PREFIX + key, 2 * window)
@@ -132,10 +133,10 @@ class MemoryLimiter(Limiter):
 
     def __init__(self, clock: Clock = time.time) -> None:
         super().__init__(clock)
-        self._counts: Dict[str, Tuple[int, float]] = {}
+        self._counts: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()
 
-    def _count(self, key: str, previous_key: str, now: float, window: int) -> Tuple[int, int]:
+    def _count(self, key: str, previous_key: str, now: float, window: int) -> tuple[int, int]:
         with self._lock:
             if len(self._counts) > 10_000:  # forget the expired keys now and then
                 self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
@@ -144,7 +145,7 @@ class MemoryLimiter(Limiter):
             return self._counts.get(previous_key, (0, 0.0))[0], current
 
 
-def make_limiter(redis_url: Optional[str], database_url: Optional[str], clock: Clock = time.time) -> Limiter:
+def make_limiter(redis_url: str | None, database_url: str | None, clock: Clock = time.time) -> Limiter:
     if redis_url:
         return RedisLimiter.from_url(redis_url, clock)
     return DatabaseLimiter(database_url, clock)
@@ -161,18 +162,18 @@ class ConcurrencyGuard:
         self.per_address = per_address
         self.total = total
         self._lock = threading.Lock()
-        self._by_address: Dict[str, int] = {}
+        self._by_address: dict[str, int] = {}
         self._all = 0
 
-    def in_progress(self, address: Optional[str] = None) -> int:
+    def in_progress(self, address: str | None = None) -> int:
         with self._lock:
             return self._by_address.get(address, 0) if address is not None else self._all
 
     @contextmanager
-    def enter(self, address: str) -> Iterator[Optional[str]]:
+    def enter(self, address: str) -> Iterator[str | None]:
         with self._lock:
             if self.per_address > 0 and self._by_address.get(address, 0) >= self.per_address:
-                refusal: Optional[str] = "address"
+                refusal: str | None = "address"
             elif self.total > 0 and self._all >= self.total:
                 refusal = "total"
             else:

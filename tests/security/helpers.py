@@ -8,14 +8,14 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.resume import ActionResumeDraft, ValidateResumeForm
-from bot.applications import save_draft
-from bot.call import get_call
+from bot.application.service import save_draft
+from bot.call.facts import get_call
 
 DOMAIN = {"forms": {"resume_form": {"required_slots": ["resume_reference", "resume_email", "resume_code"]}},
           "slots": {}}
@@ -36,16 +36,16 @@ def make_draft(conversation_id: str, **answers: Any) -> str:
     return save_draft(conversation_id, values, {}, values["consent_at"], get_call())
 
 
-def slot_values(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+def slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
-def texts(dispatcher: CollectingDispatcher) -> List[str]:
+def texts(dispatcher: CollectingDispatcher) -> list[str]:
     return [m.get("text") for m in dispatcher.messages]
 
 
-def forged(make_tracker, slots: Dict[str, Any], sender: str, text: str = "", client: Optional[str] = None,
-           active_loop: Optional[str] = None):
+def forged(make_tracker, slots: dict[str, Any], sender: str, text: str = "", client: str | None = None,
+           active_loop: str | None = None):
     """A Tracker as a forged request would send it: any slots, any sender id, any client metadata."""
     tracker = make_tracker(slots=slots, text=text, sender_id=sender, active_loop=active_loop)
     if client is not None:
@@ -53,7 +53,7 @@ def forged(make_tracker, slots: Dict[str, Any], sender: str, text: str = "", cli
     return tracker
 
 
-async def resume_turn(make_tracker, slots: Dict[str, Any], requested: str, text: str, sender: str,
+async def resume_turn(make_tracker, slots: dict[str, Any], requested: str, text: str, sender: str,
                       client: str = "203.0.113.7"):
     """One answer to the resume form; returns (dispatcher, slots after the turn)."""
     dispatcher = CollectingDispatcher()
@@ -68,11 +68,11 @@ async def ask_code(make_tracker, reference: str, email: str, sender: str, client
     return await resume_turn(make_tracker, {"resume_reference": reference}, "resume_email", email, sender, client)
 
 
-async def give_code(make_tracker, slots: Dict[str, Any], code: str, sender: str, client: str = "203.0.113.7"):
+async def give_code(make_tracker, slots: dict[str, Any], code: str, sender: str, client: str = "203.0.113.7"):
     return await resume_turn(make_tracker, slots, "resume_code", code, sender, client)
 
 
-def finish_resume(make_tracker, slots: Dict[str, Any], sender: str):
+def finish_resume(make_tracker, slots: dict[str, Any], sender: str):
     """``action_resume_draft`` after the form; returns (dispatcher, events)."""
     dispatcher = CollectingDispatcher()
     events = ActionResumeDraft().run(dispatcher, forged(make_tracker, slots, sender), {})
@@ -80,13 +80,13 @@ def finish_resume(make_tracker, slots: Dict[str, Any], sender: str):
 
 
 def mails_sent() -> None:
-    """Wait for the mails leaving in the background (bot.resume sends them in a thread)."""
+    """Wait for the mails leaving in the background (bot.application.resume sends them in a thread)."""
     for thread in threading.enumerate():
         if thread.name == "resume-code-mail":
             thread.join(timeout=30)
 
 
-def outbox_mails(folder: Path) -> List[EmailMessage]:
+def outbox_mails(folder: Path) -> list[EmailMessage]:
     mails_sent()
     if not folder.exists():
         return []

@@ -6,12 +6,11 @@ import os
 import re
 import socket
 from pathlib import Path
-from typing import Set, Tuple
 
-Address = Tuple[str, int]
+Address = tuple[str, int]
 
 
-def group_pids(leader: int) -> Set[int]:
+def group_pids(leader: int) -> set[int]:
     """The process and every process of its group (Sanic workers included)."""
     pids = set()
     for entry in Path("/proc").iterdir():
@@ -26,7 +25,7 @@ def group_pids(leader: int) -> Set[int]:
     return pids
 
 
-def _socket_inodes(pids: Set[int]) -> Set[int]:
+def _socket_inodes(pids: set[int]) -> set[int]:
     inodes = set()
     for pid in pids:
         try:
@@ -45,7 +44,7 @@ def _address(hex_address: str, family: socket.AddressFamily) -> Address:
     return socket.inet_ntop(family, words), int(port, 16)
 
 
-def listening_addresses(leader: int) -> Set[Address]:
+def listening_addresses(leader: int) -> set[Address]:
     """The TCP addresses on which the process group of ``leader`` accepts connections."""
     inodes = _socket_inodes(group_pids(leader))
     found = set()
@@ -59,7 +58,7 @@ def listening_addresses(leader: int) -> Set[Address]:
     return found
 
 
-def other_local_addresses() -> Set[str]:
+def other_local_addresses() -> set[str]:
     """This machine's IPv4 addresses other than loopback (from /proc/net/fib_trie)."""
     trie = Path("/proc/net/fib_trie")
     if not trie.exists():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import select
 import socket
-from typing import Iterator, Union
+from collections.abc import Iterator
 
-Body = Union[bytes, Iterator[bytes]]
+Body = bytes | Iterator[bytes]
 PIECE = 64 * 1024
 
 
@@ -49,7 +49,7 @@ def post_raw(port: int, path: str, body: Body, content_type: str = "application/
                 if not data:
                     break
                 answer += data
-        except (ConnectionResetError, socket.timeout):
+        except (TimeoutError, ConnectionResetError):
             pass
     return answer
 

@@ -14,9 +14,17 @@ from bot.db import drafts as repo
 from bot.db.models import DraftConversation
 from bot.db.resume_models import ResumeCode
 from bot.db.session import session_scope
-from bot.rasa_tracker_store import DeletableSQLTrackerStore
+from bot.rasa.tracker_store import DeletableSQLTrackerStore
 from tests.security.helpers import (
-    VICTIM_EMAIL, ask_code, code_in, forged, give_code, make_draft, outbox_mails, slot_values, texts,
+    VICTIM_EMAIL,
+    ask_code,
+    code_in,
+    forged,
+    give_code,
+    make_draft,
+    outbox_mails,
+    slot_values,
+    texts,
 )
 
 pytest_plugins = ["tests.security.fixtures"]  # database (SQLite; PostgreSQL with TEST_DATABASE_URL), outbox

@@ -12,7 +12,15 @@ from actions.resume import VERIFIED
 from bot.db import drafts as repo
 from bot.db.session import session_scope
 from tests.security.helpers import (
-    FULL, VICTIM_EMAIL, finish_resume, forged, make_draft, outbox_mails, resume_turn, slot_values, texts,
+    FULL,
+    VICTIM_EMAIL,
+    finish_resume,
+    forged,
+    make_draft,
+    outbox_mails,
+    resume_turn,
+    slot_values,
+    texts,
 )
 
 pytest_plugins = ["tests.security.fixtures"]  # database (SQLite; PostgreSQL with TEST_DATABASE_URL), outbox

@@ -49,7 +49,7 @@ class ActionServer:
             except OSError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError(f"Serveur d'actions non prêt ; voir {self.log}")
+                    raise RuntimeError(f"Serveur d'actions non prêt ; voir {self.log}") from None
                 time.sleep(0.3)
 
     def stop(self) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
 from actions.drafts import ActionApplicationSummary
-from bot import private_files
+from bot import instance as private_files
 from bot.db import session as db_session_module
 from bot.db.session import dispose_engines, get_engine, session_scope, upgrade
 from tests.security.helpers import FULL, VICTIM_EMAIL
@@ -99,7 +99,7 @@ def var(tmp_path, monkeypatch, umask_022):
     monkeypatch.setattr(private_files, "VAR_DIR", folder)
     monkeypatch.setattr(db_session_module, "DEFAULT_SQLITE_PATH", folder / "ess.db")
     monkeypatch.setattr("bot.web.REPO_ROOT", tmp_path)
-    monkeypatch.setattr("bot.mail.DEFAULT_OUTBOX", folder / "outbox")
+    monkeypatch.setattr("bot.mail.send.DEFAULT_OUTBOX", folder / "outbox")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("WEB_SECRET_KEY", raising=False)
     monkeypatch.delenv("MAIL_OUTBOX_DIR", raising=False)
@@ -127,7 +127,7 @@ def test_an_open_var_folder_and_database_are_tightened(var):
 
 
 def test_rasa_endpoints_file_is_private(var, monkeypatch):
-    from bot import rasa_endpoints
+    from bot.rasa import endpoints as rasa_endpoints
 
     var.mkdir(mode=0o755)
     out = var / "endpoints.yml"
@@ -169,7 +169,7 @@ def test_processes_starting_together_share_one_secret_key(var):
 
 
 def test_the_mail_outbox_is_private(var):
-    from bot.mail import send_mail
+    from bot.mail.send import send_mail
 
     db_session_module.database_url()  # var/ as the app creates it first
     send_mail(VICTIM_EMAIL, "Votre code", "123456")

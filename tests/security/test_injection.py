@@ -14,7 +14,7 @@ import json
 import random
 import unicodedata
 import uuid
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
@@ -25,11 +25,11 @@ from sqlalchemy import create_engine, text
 
 from actions.drafts import ValidateApplicationForm
 from actions.eligibility import ValidateEligibilityForm
-from bot.applications import save_draft
-from bot.call import get_call
+from bot.application.service import save_draft
+from bot.call.facts import get_call
 from bot.db import drafts as repo
 from bot.db.session import session_scope
-from bot.text import clean_user_text
+from bot.nlp.text import clean_user_text
 from tests.security.helpers import FULL, slot_values
 
 pytest_plugins = ["tests.security.fixtures"]  # database (SQLite; PostgreSQL with TEST_DATABASE_URL)
@@ -45,7 +45,7 @@ KNOWN = ["/ /restart", '/ / /start_application{"amount": -5}', "//restart", "/\n
          "Bonjour, /// /restart maintenant", "/ bonjour, / /restart", '\u2060/inform{"amount": -5}']
 
 
-def variants() -> List[str]:
+def variants() -> list[str]:
     """Every prefix + hider + slash + hider + slash + command, then a seeded random sample of longer ones."""
     found = list(KNOWN)
     for prefix, first, slash, second, command in itertools.product(
@@ -103,7 +103,7 @@ REFUSED_AMOUNTS = {"-5 000 €": "négatif", "- 5000 euros": "négatif", "−500
                    "1e9": "Je n'ai pas compris"}
 REFUSED_JOBS = {"-3": "négatif", "on crée -3 emplois": "négatif", "2 emplois et -1": "négatif", "5000": "inhabituel",
                 "1e9": "chiffres", "3 - 5 emplois": "un seul nombre"}
-ELIGIBILITY_DOMAIN: Dict[str, Any] = {"forms": {}, "slots": {}}
+ELIGIBILITY_DOMAIN: dict[str, Any] = {"forms": {}, "slots": {}}
 
 
 async def answer(make_tracker, form: str, requested: str, text_: str):
@@ -161,7 +161,7 @@ OVER_REST = ["/ /restart", "//restart", "\u200b/restart", "／restart", "/\n/res
              "/ /back", '/ / /start_application{"amount": -5}', '/ / /inform{"amount": -5, "total_budget": -1}']
 
 
-def stored_events(live_servers, sender: str) -> List[Dict[str, Any]]:
+def stored_events(live_servers, sender: str) -> list[dict[str, Any]]:
     engine = create_engine(live_servers.env["DATABASE_URL"])
     with engine.connect() as connection:
         rows = connection.execute(text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender})

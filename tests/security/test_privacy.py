@@ -6,23 +6,23 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
-from contextlib import contextmanager
-from typing import Iterator, List, Optional
 
 import pytest
 import yaml
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select, update
 
-from bot import answers
-from bot import application_prompts as prompts
-from bot.call import DEFAULT_CALL_FILE, get_call, load_call
+from bot.application import prompts
+from bot.application.purge import LEASE_KEY, PurgeReport, PurgeScheduler, init_app, run_purge
+from bot.call.facts import DEFAULT_CALL_FILE, get_call, load_call
 from bot.db.drafts import get_by_reference, get_or_create_draft, link_conversation
 from bot.db.models import Draft
 from bot.db.security_models import RateLimitCounter
 from bot.db.session import session_scope
-from bot.purge import LEASE_KEY, PurgeReport, PurgeScheduler, init_app, run_purge
+from bot.faq import answers
 from bot.web.staff.events import not_understood
 
 CALL = get_call()
@@ -54,7 +54,7 @@ def create_events(url: str, rows) -> None:
                                           "data": json.dumps(data)} for sender, kind, when, data in rows])
 
 
-def conversations(url: str) -> List[str]:
+def conversations(url: str) -> list[str]:
     events = Table("events", MetaData(), Column("sender_id", String(255)))
     with session_scope(url) as session:
         return sorted(set(session.scalars(select(events.c.sender_id))))
@@ -77,9 +77,9 @@ def purge_log(caplog) -> Iterator[None]:
         parent.propagate = propagate
 
 
-def counting(calls: List[datetime]):
+def counting(calls: list[datetime]):
     """run_purge, recording when it is called (a claim that finds the lease held still counts)."""
-    def purge(url: Optional[str], now: datetime, lease: Optional[timedelta] = None) -> Optional[PurgeReport]:
+    def purge(url: str | None, now: datetime, lease: timedelta | None = None) -> PurgeReport | None:
         calls.append(now)
         return run_purge(url, now, lease=lease)
     return purge
@@ -176,7 +176,7 @@ def test_a_failed_purge_releases_the_lease_and_is_retried(world, caplog):
 
     def fails(url, now, lease=None):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("bot.purge.purge_conversations_older_than", _raise)
+            patch.setattr("bot.application.purge.purge_conversations_older_than", _raise)
             return run_purge(url, now, lease=lease)
 
     broken = PurgeScheduler(url=world.url, clock=clock, purge=fails)

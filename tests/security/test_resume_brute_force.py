@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from bot import application_prompts as text
+from bot.application import prompts as text
+from bot.application.resume import check_code, request_code
 from bot.db import drafts as repo
 from bot.db import resume as guard
 from bot.db.models import DraftAudit
 from bot.db.session import session_scope
-from bot.resume import check_code, request_code
 from tests.security.helpers import (
-    VICTIM_EMAIL, ask_code, code_in, finish_resume, give_code, make_draft, outbox_mails, slot_values, texts, wrong,
+    VICTIM_EMAIL,
+    ask_code,
+    code_in,
+    finish_resume,
+    give_code,
+    make_draft,
+    outbox_mails,
+    slot_values,
+    texts,
+    wrong,
 )
 
 pytest_plugins = ["tests.security.fixtures"]  # database (SQLite; PostgreSQL with TEST_DATABASE_URL), outbox

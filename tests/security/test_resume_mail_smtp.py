@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from bot.mail import smtp_settings
-from bot.resume import check_code, request_code
-from tests.security.helpers import VICTIM_EMAIL, code_in, make_draft, mails_sent
+from bot.application.resume import check_code, request_code
+from bot.mail.send import smtp_settings
+from tests.security.helpers import VICTIM_EMAIL, code_in, mails_sent, make_draft
 from tests.servers import free_port
 
 pytest_plugins = ["tests.security.fixtures"]  # database (SQLite; PostgreSQL with TEST_DATABASE_URL), outbox

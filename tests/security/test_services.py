@@ -17,8 +17,8 @@ import time
 import urllib.error
 import urllib.request
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, Tuple
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -38,7 +38,7 @@ needs_proc = pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="/pro
 
 
 @pytest.fixture(scope="module")
-def website(live_servers, tmp_path_factory) -> Iterator[Tuple[int, subprocess.Popen]]:
+def website(live_servers, tmp_path_factory) -> Iterator[tuple[int, subprocess.Popen]]:
     """``python -m bot web`` as scripts/run.sh starts it, without --host (its default), relaying to Rasa."""
     folder = tmp_path_factory.mktemp("website")
     port = free_port()
@@ -64,7 +64,7 @@ def website(live_servers, tmp_path_factory) -> Iterator[Tuple[int, subprocess.Po
     process.wait(timeout=20)
 
 
-def post_json(url: str, body: bytes, headers: Dict[str, str]) -> Tuple[int, object]:
+def post_json(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, object]:
     request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json", **headers})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -101,7 +101,7 @@ def test_run_script_binds_privately_and_bounds_bodies():
     """scripts/run.sh starts the same commands as tests/servers.py: private addresses, bounded bodies, no CORS."""
     script = (ROOT / "scripts" / "run.sh").read_text()
     assert "--cors" not in script and "rasa\" run actions" not in script
-    assert '-m bot.action_server --host "$ACTION_HOST"' in script
+    assert '-m bot.rasa.action_server --host "$ACTION_HOST"' in script
     assert '--interface "$RASA_HOST"' in script and 'SANIC_REQUEST_MAX_SIZE="$RASA_MAX_BODY_BYTES"' in script
     assert "ACTION_HOST=${ACTION_HOST:-127.0.0.1}" in script and "RASA_HOST=${RASA_HOST:-127.0.0.1}" in script
     assert "socketio" not in (ROOT / "credentials.yml").read_text()
@@ -199,7 +199,7 @@ def test_the_action_server_still_reads_compressed_calls(live_servers, encoding, 
 
 @pytest.mark.parametrize("encoding, wbits", [("deflate", zlib.MAX_WBITS), ("gzip", 16 + zlib.MAX_WBITS)])
 def test_inflate_keeps_at_most_the_limit(encoding, wbits):
-    from bot.action_server import BodyTooLarge, inflate
+    from bot.rasa.action_server import BodyTooLarge, inflate
 
     packer = zlib.compressobj(6, zlib.DEFLATED, wbits)
     assert inflate(packer.compress(b"x" * 1000) + packer.flush(), encoding, 1000) == b"x" * 1000

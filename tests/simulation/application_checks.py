@@ -17,13 +17,13 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any
 
 from sqlalchemy import create_engine, inspect, select
 
-from bot.db.models import Draft, DraftConversation, DraftFieldSource
 from bot.db.drafts import EXPORT_COLUMNS, RASA_EVENTS
-from bot.fields import APPLICATION_FIELDS, FIELDS
+from bot.db.models import Draft, DraftConversation, DraftFieldSource
+from bot.forms.fields import APPLICATION_FIELDS, FIELDS
 from tests.simulation.application_player import AppResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,15 +31,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @dataclass
 class Store:
-    exported: Dict[str, Dict[str, Any]]  # reference -> the draft as the JSON export gives it
-    sources: Dict[str, Dict[str, str]]  # reference -> column -> the sentence recorded for it
-    references: Set[str]  # every reference in the drafts table
-    linked: Set[str]  # every conversation in draft_conversations
-    events: Set[str]  # every conversation with Rasa events
-    notes: List[str] = field(default_factory=list)
+    exported: dict[str, dict[str, Any]]  # reference -> the draft as the JSON export gives it
+    sources: dict[str, dict[str, str]]  # reference -> column -> the sentence recorded for it
+    references: set[str]  # every reference in the drafts table
+    linked: set[str]  # every conversation in draft_conversations
+    events: set[str]  # every conversation with Rasa events
+    notes: list[str] = field(default_factory=list)
 
 
-def export_json(database_url: str) -> List[Dict[str, Any]]:
+def export_json(database_url: str) -> list[dict[str, Any]]:
     done = subprocess.run([sys.executable, "-m", "bot", "drafts", "export", "--format", "json"], cwd=ROOT,
                           env={**os.environ, "DATABASE_URL": database_url}, capture_output=True, text=True,
                           timeout=300)
@@ -53,14 +53,14 @@ def read_store(database_url: str) -> Store:
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:
-            sources: Dict[str, Dict[str, str]] = {}
+            sources: dict[str, dict[str, str]] = {}
             rows = connection.execute(select(Draft.reference, DraftFieldSource.field, DraftFieldSource.message)
                                       .join(DraftFieldSource, DraftFieldSource.draft_id == Draft.id))
             for reference, column, message in rows:
                 sources.setdefault(reference, {})[column] = message
             references = set(connection.scalars(select(Draft.reference)))
             linked = set(connection.scalars(select(DraftConversation.conversation_id)))
-            events: Set[str] = set()
+            events: set[str] = set()
             if inspect(connection).has_table("events"):
                 events = set(connection.scalars(select(RASA_EVENTS.c.sender_id).distinct()))
     finally:
@@ -68,7 +68,7 @@ def read_store(database_url: str) -> Store:
     return Store(exported, sources, references, linked, events)
 
 
-def _strings(value: Any) -> List[str]:
+def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
@@ -78,7 +78,7 @@ def _strings(value: Any) -> List[str]:
     return []
 
 
-def export_has_provenance(store: Store, results: List[AppResult]) -> Optional[bool]:
+def export_has_provenance(store: Store, results: list[AppResult]) -> bool | None:
     """Whether the JSON export carries the sentences that gave the values, anywhere but in the value columns
     (None: no confirmed draft to tell)."""
     columns = set(EXPORT_COLUMNS)
@@ -147,7 +147,7 @@ def check_result(result: AppResult, store: Store) -> None:
                                   + ", ".join(unsourced))
 
 
-def check_store(results: List[AppResult], database_url: str) -> Tuple[Store, List[str]]:
+def check_store(results: list[AppResult], database_url: str) -> tuple[Store, list[str]]:
     """Check every played dialogue against the database; returns the store and notes for the report."""
     store = read_store(database_url)
     for result in results:

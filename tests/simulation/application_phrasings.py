@@ -2,12 +2,11 @@
 
 Only the applicants' texts are in French. Each bank entry that stands for a known value carries it (a legal
 form key, a number of jobs, an identifier kind); the generator checks it against the field's parser
-(``bot.fields.parse_field``) and marks the dialogue with a gap when the parser reads something else.
+(``bot.forms.fields.parse_field``) and marks the dialogue with a gap when the parser reads something else.
 """
 from __future__ import annotations
 
 import random
-from typing import Dict, List, Tuple
 
 import phonenumbers
 from stdnum import luhn
@@ -28,7 +27,7 @@ DONT_KNOW = ["je ne sais pas", "aucune idée", "je sais pas", "jsp"]
 # ----------------------------------------------------------------------------- profiles: legal forms
 
 # Profile -> (legal-form key, what the applicant types) -- the key is what the parser must read.
-STRUCTURES: Dict[str, List[Tuple[str, str]]] = {
+STRUCTURES: dict[str, list[tuple[str, str]]] = {
     "siret": [("association", "association loi 1901"), ("association", "une asso"), ("cooperative", "SCOP"),
               ("cooperative", "une SCIC"), ("mutuelle", "une mutuelle"), ("fondation", "une fondation"),
               ("association", "nous sommes une association")],
@@ -50,7 +49,7 @@ STRUCTURES: Dict[str, List[Tuple[str, str]]] = {
 }
 PROFILES = tuple(STRUCTURES)
 
-ORG_NAMES: Dict[str, List[str]] = {
+ORG_NAMES: dict[str, list[str]] = {
     "siret": ["Les Jardins Partagés du Mont-Mesly", "Vélo Solidaire Ivry", "La Recyclerie de Vitry",
               "Les Cantines de Choisy", "Coop'Ménage Créteil"],
     "rna": ["Les Amis du Parc des Lilas", "Répar'Café Fontenay", "Bouge ton Quartier", "c'est l'association Lire Ensemble"],
@@ -163,10 +162,10 @@ BUDGET_STYLES = ["{spaced} €", "{bare}", "{k}k", "environ {spaced} €"]
 # ----------------------------------------------------------------------------- phrasing classes
 
 # Jobs in the applicant's words -> the number the parser must read.
-JOBS: List[Tuple[int, str]] = [(0, "aucun"), (1, "un mi-temps"), (2, "2 ETP"), (2, "1,5 ETP"), (2, "deux emplois"),
+JOBS: list[tuple[int, str]] = [(0, "aucun"), (1, "un mi-temps"), (2, "2 ETP"), (2, "1,5 ETP"), (2, "deux emplois"),
                                (3, "trois postes dont un en insertion"), (2, "un temps plein et un mi-temps"),
                                (0, "pas d'emploi créé"), (4, "4 emplois consolidés"), (0, "zéro")]
-PLAIN_JOBS: List[Tuple[int, str]] = [(1, "1"), (2, "2"), (3, "3 emplois")]
+PLAIN_JOBS: list[tuple[int, str]] = [(1, "1"), (2, "2"), (3, "3 emplois")]
 # Dates in the applicant's words (the parser gives the day; "je ne sais pas" is another class).
 DATES = ["dans trois mois", "à la rentrée", "janvier prochain", "en janvier prochain", "au début de l'année prochaine",
          "le mois prochain", "dans six mois", "au printemps", "septembre prochain", "courant février",
@@ -177,7 +176,7 @@ DONT_KNOW_REQUIRED = ["email", "phone", "jobs", "project_title", "beneficiaries"
                       "commune", "contact_name"]
 
 # Corrections at the summary: field -> templates; {value} is the new value as typed.
-SUMMARY_FIXES: Dict[str, List[str]] = {
+SUMMARY_FIXES: dict[str, list[str]] = {
     "amount": ["le montant c'est {value} en fait", "en fait on demande {value}", "je me suis trompé sur le montant : {value}"],
     "total_budget": ["le budget total c'est {value} finalement", "en fait le budget total est de {value}"],
     "phone": ["le téléphone c'est {value} en fait", "changez le téléphone : {value}"],
@@ -187,14 +186,14 @@ SUMMARY_FIXES: Dict[str, List[str]] = {
     "project_title": ["je me suis trompé sur le titre, c'est {value}", "le titre c'est {value} en fait"],
     "commune": ["en fait on est à {value}"],
 }
-NEW_VALUES: Dict[str, List[str]] = {
+NEW_VALUES: dict[str, list[str]] = {
     "amount": ["9 000 €", "9 000", "11 500 €", "7 000 euros"], "total_budget": ["50 000 €", "45 000 €", "60 000"],
     "jobs": ["3 emplois", "deux emplois", "un mi-temps"], "start_date": ["mars 2027", "à la rentrée", "dans trois mois"],
     "project_title": ["Jardins en fête", "Le vélo solidaire", "Cuisine du monde"],
     "commune": ["Créteil", "Vitry-sur-Seine", "Champigny-sur-Marne"],
 }
 # A correction that names the field without a value: the field is asked again, the applicant answers.
-CLEARING_FIXES: Dict[str, List[str]] = {"email": ["change l'e-mail", "je veux changer l'adresse mail"],
+CLEARING_FIXES: dict[str, list[str]] = {"email": ["change l'e-mail", "je veux changer l'adresse mail"],
                                         "phone": ["corriger le téléphone", "je voudrais modifier le numéro de téléphone"]}
 WHAT_TO_CHANGE_FIRST = ["non", "non, il y a une erreur"]
 

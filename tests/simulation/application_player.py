@@ -2,10 +2,10 @@
 
 Protocol (docs/conversation.md, README "Porteurs simulés"): the applicant opens (or runs an eligibility check and
 says "oui" after the verdict), consents, and answers each question recognised by its text
-(``bot.form_messages.question(key, call).text``) with the profile's phrasing. The value a field must take is what
-the field's parser reads in the text that gave it, computed when the text is sent (``bot.fields.parse_field``);
+(``bot.forms.messages.question(key, call).text``) with the profile's phrasing. The value a field must take is what
+the field's parser reads in the text that gave it, computed when the text is sent (``bot.forms.fields.parse_field``);
 the sentence is its expected provenance. At the summary the applicant asks for the dialogue's changes, then
-confirms; the reference is read from ``bot.application_prompts.confirmed``'s text. A resume is a second
+confirms; the reference is read from ``bot.application.prompts.confirmed``'s text. A resume is a second
 conversation (reference, the draft's e-mail, then the 6-digit code read from the ``.eml`` file written in the
 servers' ``MAIL_OUTBOX_DIR``); a deletion is "supprimez mes données" then "oui". The store is checked afterwards
 (``application_checks``). Reused from the eligibility player: the REST client, the verdict reader and ``Turn``.
@@ -16,18 +16,19 @@ import re
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any
 
-from bot import application_prompts as app_text
-from bot.applications import parse_reference, summary_text
-from bot.call import CallFacts
-from bot.fields import APPLICATION_FIELDS, FIELDS, parse_field
-from bot.form_messages import question
-from bot.text import clean_user_text
+from bot.application import prompts as app_text
+from bot.application.service import parse_reference, summary_text
+from bot.call.facts import CallFacts
+from bot.forms.fields import APPLICATION_FIELDS, FIELDS, parse_field
+from bot.forms.messages import question
+from bot.nlp.text import clean_user_text
 from tests.simulation.application_profiles import AppDialogue, Fix
 from tests.simulation.player import Send, Turn, _shown, play_all, read_verdict
 from tests.simulation.profiles import Answer
@@ -44,13 +45,13 @@ KINDS = ("http", "asked_again", "not_needed", "repeat", "loop", "dead_end", "tur
 @dataclass
 class AppResult:
     dialogue: AppDialogue
-    turns: List[Turn] = field(default_factory=list)  # the user text starts with the conversation's tag
-    failures: List[Tuple[str, str]] = field(default_factory=list)
-    senders: List[str] = field(default_factory=list)
-    reference: Optional[str] = None
-    expected: Dict[str, Any] = field(default_factory=dict)  # field -> value the draft must hold
-    sources: Dict[str, str] = field(default_factory=dict)  # field -> the sentence that gave it
-    said: Dict[str, List[str]] = field(default_factory=dict)  # field -> what the applicant typed when asked it
+    turns: list[Turn] = field(default_factory=list)  # the user text starts with the conversation's tag
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    senders: list[str] = field(default_factory=list)
+    reference: str | None = None
+    expected: dict[str, Any] = field(default_factory=dict)  # field -> value the draft must hold
+    sources: dict[str, str] = field(default_factory=dict)  # field -> the sentence that gave it
+    said: dict[str, list[str]] = field(default_factory=dict)  # field -> what the applicant typed when asked it
     deleted: bool = False  # the assistant said the data were deleted
     skipped: bool = False
 
@@ -64,18 +65,18 @@ class AppResult:
 
 @dataclass
 class _State:
-    answers: Dict[str, List[Answer]]
-    fixes: List[Fix]
-    given: Set[str] = field(default_factory=set)
-    exempt: Set[str] = field(default_factory=set)  # cleared by a change: asked once more
-    flagged: Set[str] = field(default_factory=set)
+    answers: dict[str, list[Answer]]
+    fixes: list[Fix]
+    given: set[str] = field(default_factory=set)
+    exempt: set[str] = field(default_factory=set)  # cleared by a change: asked once more
+    flagged: set[str] = field(default_factory=set)
     used: Counter = field(default_factory=Counter)
     prefaced: bool = False
     resumed: bool = False
     confirming: bool = False  # the confirmation was just sent at the summary
 
 
-def read_code(outbox: Path, reference: str, address: str, timeout: float = 20.0) -> Optional[str]:
+def read_code(outbox: Path, reference: str, address: str, timeout: float = 20.0) -> str | None:
     """The code of the latest e-mail sent for ``reference`` to ``address`` (the mail leaves in the background)."""
     parser = BytesParser(policy=policy.default)
     deadline = time.monotonic() + timeout
@@ -92,13 +93,13 @@ def read_code(outbox: Path, reference: str, address: str, timeout: float = 20.0)
 
 
 class AppPlayer:
-    def __init__(self, send: Send, call: CallFacts, outbox: Optional[Path]) -> None:
+    def __init__(self, send: Send, call: CallFacts, outbox: Path | None) -> None:
         self.send, self.call, self.outbox = send, call, outbox
         self.questions = {key: question(key, call).text for key in APPLICATION_FIELDS + ("esus",)}
         self.questions.update({key: app_text.question(key, call).text for key in ("consent",) + RESUME_KEYS})
         self.summary_head = summary_text({}).splitlines()[0]
 
-    def asked_in(self, texts: List[str]) -> List[str]:
+    def asked_in(self, texts: list[str]) -> list[str]:
         found = [((i, text.index(asked)), key) for i, text in enumerate(texts)
                  for key, asked in self.questions.items() if asked in text]
         return [key for _, key in sorted(found)]
@@ -125,7 +126,7 @@ class AppPlayer:
             result.fail("not_deleted", "the assistant never said the data were deleted")
         return result
 
-    def _give(self, result: AppResult, state: _State, key: str, text: str, value_text: Optional[str] = None) -> None:
+    def _give(self, result: AppResult, state: _State, key: str, text: str, value_text: str | None = None) -> None:
         """The applicant gives ``key``: the draft must hold what the parser reads, from this sentence."""
         state.given.add(key)
         state.exempt.discard(key)
@@ -139,10 +140,10 @@ class AppPlayer:
         sender = f"app-{dialogue.id}-{tag}-{uuid.uuid4().hex[:8]}"
         result.senders.append(sender)
         asks: Counter = Counter()
-        asked: Optional[str] = None
-        replies: List[str] = []
+        asked: str | None = None
+        replies: list[str] = []
         silent = 0
-        pending: Optional[Fix] = None  # a change prefaced by "non": sent after "que voulez-vous modifier ?"
+        pending: Fix | None = None  # a change prefaced by "non": sent after "que voulez-vous modifier ?"
         for number in range(1, MAX_TURNS + 1):
             status, body = self.send(sender, message)
             if status != 200 or not isinstance(body, list):
@@ -239,7 +240,7 @@ class AppPlayer:
         return answer.text
 
     def _at_summary(self, result: AppResult, state: _State, goal: str,
-                    dialogue: AppDialogue) -> Tuple[str, Optional[Fix]]:
+                    dialogue: AppDialogue) -> tuple[str, Fix | None]:
         if state.fixes:
             fix = state.fixes.pop(0)
             if fix.preface and not state.prefaced:
@@ -260,7 +261,7 @@ class AppPlayer:
             self._give(result, state, fix.field, fix.text, fix.value_text)
         return fix.text
 
-    def _resume_answer(self, result: AppResult, asked: str, tag: str, number: int) -> Optional[str]:
+    def _resume_answer(self, result: AppResult, asked: str, tag: str, number: int) -> str | None:
         resume = result.dialogue.resume
         if asked == "resume_reference":
             return result.reference
@@ -286,7 +287,7 @@ class AppPlayer:
                 result.fail("summary", f"{tag} turn {number}: expected « {line[2:]} », shown « {shown[2:]} »")
 
 
-def run_all(dialogues: List[AppDialogue], send: Send, call: CallFacts, outbox: Optional[Path], threads: int = 3,
-            progress: Optional[Callable[[AppResult], None]] = None) -> List[AppResult]:
+def run_all(dialogues: list[AppDialogue], send: Send, call: CallFacts, outbox: Path | None, threads: int = 3,
+            progress: Callable[[AppResult], None] | None = None) -> list[AppResult]:
     """Play every dialogue (a few at a time); results in the order of ``dialogues``."""
     return play_all(AppPlayer(send, call, outbox).play, dialogues, threads, progress)

@@ -4,7 +4,7 @@ Profiles (``application_phrasings.PROFILES``): a structure with a SIRET; an asso
 number; a group not yet constituted (no identifier asked); an ESUS company; a SIAE. Each dialogue belongs to one
 phrasing class (the thing it tests) and one profile, in turn, so that every class is played by every profile.
 What the applicant types for each field is kept in ``AppDialogue.answers``; the value the draft must hold is what
-the field's parser reads in that text (``bot.fields.parse_field``), computed by the player when the text is sent
+the field's parser reads in that text (``bot.forms.fields.parse_field``), computed by the player when the text is sent
 ("conversation equals parser"). Here, every phrasing that stands for a known value (a legal form, a number of
 jobs, a phone number, an identifier) is checked against the parser: a dialogue whose phrasing the parser itself
 does not read as intended keeps its place in the suite but is marked with its ``gaps`` and not played.
@@ -12,11 +12,11 @@ does not read as intended keeps its place in the suite but is marked with its ``
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Tuple
 
-from bot.call import CallFacts
-from bot.fields import APPLICATION_FIELDS, FIELDS, parse_field
+from bot.call.facts import CallFacts
+from bot.forms.fields import APPLICATION_FIELDS, FIELDS, parse_field
 from tests.simulation import application_phrasings as ph
 from tests.simulation.phrasings import spaced
 from tests.simulation.profiles import Answer
@@ -30,8 +30,8 @@ class Fix:
     field: str
     text: str  # what the applicant types
     value_text: str = ""  # the new value as typed: the expectation is its parse; "" for a change without a value
-    then: Optional[str] = None  # a change without a value: the answer when the field is asked again
-    preface: Optional[str] = None  # "non" first: the assistant asks what to change
+    then: str | None = None  # a change without a value: the answer when the field is asked again
+    preface: str | None = None  # "non" first: the assistant asks what to change
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Resume:
     reference_when_asked: bool  # the first message has no reference: it is typed when asked
     email: str  # the draft's e-mail as typed to resume
     code_style: str
-    change: Optional[Fix] = None
+    change: Fix | None = None
 
 
 @dataclass
@@ -50,15 +50,15 @@ class AppDialogue:
     profile: str
     phrasing_class: str
     opening: str
-    answers: Dict[str, List[Answer]]  # successive answers to a field's question (the last one repeats)
+    answers: dict[str, list[Answer]]  # successive answers to a field's question (the last one repeats)
     consent: str = "oui"
     confirm: str = "oui"
     eligibility_first: bool = False  # an eligibility check first, then "oui" after the verdict
-    fixes: List[Fix] = field(default_factory=list)
-    resume: Optional[Resume] = None
-    delete: Optional[str] = None  # None, "same" (in the conversation that created it) or "resumed"
+    fixes: list[Fix] = field(default_factory=list)
+    resume: Resume | None = None
+    delete: str | None = None  # None, "same" (in the conversation that created it) or "resumed"
     delete_text: str = "supprimez mes données"
-    gaps: List[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
 
     def needs(self, key: str) -> bool:
         return key != "siret" or self.profile != "group"
@@ -66,7 +66,7 @@ class AppDialogue:
 
 # ----------------------------------------------------------------------------- checks against the parsers
 
-def gap(key: str, text: str, intended: object, call: CallFacts) -> Optional[str]:
+def gap(key: str, text: str, intended: object, call: CallFacts) -> str | None:
     """None if the parser of ``key`` reads ``text`` as ``intended`` (any value when ``intended`` is ...)."""
     got = parse_field(key, text, call).value
     if (intended is ... and got is not None) or (intended is not ... and got == intended):
@@ -74,12 +74,12 @@ def gap(key: str, text: str, intended: object, call: CallFacts) -> Optional[str]
     return f"the {key} parser reads {text!r} as {got!r}, not {'a value' if intended is ... else repr(intended)}"
 
 
-def _money(n: int, styles: List[str], rng: random.Random) -> str:
+def _money(n: int, styles: list[str], rng: random.Random) -> str:
     return rng.choice(styles).format(spaced=spaced(n), bare=n, k=f"{n / 1000:g}".replace(".", ","))
 
 
 def base_dialogue(ident: str, phrasing_class: str, profile: str, rng: random.Random,
-                  call: CallFacts) -> Tuple[AppDialogue, List[Tuple[str, str, object]]]:
+                  call: CallFacts) -> tuple[AppDialogue, list[tuple[str, str, object]]]:
     """A dialogue written plainly for ``profile``, and the (field, text, intended value) checks of its texts."""
     form, structure = rng.choice(ph.STRUCTURES[profile])
     first, last = rng.choice(ph.PEOPLE)
@@ -100,7 +100,7 @@ def base_dialogue(ident: str, phrasing_class: str, profile: str, rng: random.Ran
         "amount": _money(amount, ph.AMOUNT_STYLES, rng), "total_budget": _money(budget, ph.BUDGET_STYLES, rng),
         "other_department_aid": rng.choice(ph.AID_NO),
     }
-    checks: List[Tuple[str, str, object]] = [("structure", structure, form), ("phone", texts["phone"], ph.national(phone)),
+    checks: list[tuple[str, str, object]] = [("structure", structure, form), ("phone", texts["phone"], ph.national(phone)),
                                              ("jobs", jobs_text, jobs), ("stage", stage_text, stage),
                                              ("amount", texts["amount"], float(amount)),
                                              ("total_budget", texts["total_budget"], float(budget)),
@@ -130,7 +130,7 @@ def text_of(dialogue: AppDialogue, key: str) -> str:
 
 # ----------------------------------------------------------------------------- phrasing classes
 
-Builder = Callable[[AppDialogue, List[Tuple[str, str, object]], random.Random, CallFacts], None]
+Builder = Callable[[AppDialogue, list[tuple[str, str, object]], random.Random, CallFacts], None]
 
 
 def _plain(d: AppDialogue, checks, rng: random.Random, call: CallFacts) -> None:
@@ -248,7 +248,7 @@ def _delete(d: AppDialogue, checks, rng: random.Random, call: CallFacts) -> None
 
 
 # Phrasing class -> (builder, number of dialogues). Item 3: pre-application; item 4: resume and delete.
-CLASSES: Dict[str, Tuple[Builder, int]] = {
+CLASSES: dict[str, tuple[Builder, int]] = {
     "plain": (_plain, 10), "phone_styles": (_phone, 14), "email_capitals": (_email, 12), "date_words": (_dates, 14),
     "jobs_words": (_jobs, 14), "dont_know_optional": (_dont_know_optional, 14),
     "dont_know_required": (_dont_know_required, 14), "summary_correction": (_summary_correction, 16),
@@ -256,7 +256,7 @@ CLASSES: Dict[str, Tuple[Builder, int]] = {
 }
 
 
-def generate(call: CallFacts, seed: int = SEED, scale: float = 1.0) -> List[AppDialogue]:
+def generate(call: CallFacts, seed: int = SEED, scale: float = 1.0) -> list[AppDialogue]:
     """The whole suite, deterministic for a seed (the dates are read on the day they are played)."""
     rng = random.Random(seed)
     dialogues = []
@@ -272,8 +272,8 @@ def generate(call: CallFacts, seed: int = SEED, scale: float = 1.0) -> List[AppD
     return dialogues
 
 
-def parser_gaps(dialogues: List[AppDialogue]) -> Dict[str, int]:
-    counts: Dict[str, int] = {}
+def parser_gaps(dialogues: list[AppDialogue]) -> dict[str, int]:
+    counts: dict[str, int] = {}
     for dialogue in dialogues:
         for text in dialogue.gaps:
             counts[text] = counts.get(text, 0) + 1

@@ -4,16 +4,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 from tests.simulation.application_player import KINDS, AppResult
 from tests.simulation.application_profiles import parser_gaps
 from tests.simulation.report import table
 
 
-def rows(results: List[AppResult], by: str) -> List[Dict[str, Any]]:
+def rows(results: list[AppResult], by: str) -> list[dict[str, Any]]:
     """One row per profile (``by="profile"``) or per phrasing class (``by="phrasing_class"``), then the total."""
-    table: Dict[str, Dict[str, Any]] = {}
+    table: dict[str, dict[str, Any]] = {}
     for result in results:
         name = getattr(result.dialogue, by)
         row = table.setdefault(name, {"name": name, "dialogues": 0, "passed": 0, "failed": 0, "skipped": 0,
@@ -21,7 +21,7 @@ def rows(results: List[AppResult], by: str) -> List[Dict[str, Any]]:
         row["dialogues"] += 1
         row["skipped" if result.skipped else "passed" if result.passed else "failed"] += 1
         row["kinds"].update({kind for kind, _ in result.failures})
-    total: Dict[str, Any] = {"name": "TOTAL", "kinds": Counter()}
+    total: dict[str, Any] = {"name": "TOTAL", "kinds": Counter()}
     for key in ("dialogues", "passed", "failed", "skipped"):
         total[key] = sum(row[key] for row in table.values())
     for row in table.values():
@@ -29,11 +29,11 @@ def rows(results: List[AppResult], by: str) -> List[Dict[str, Any]]:
     return [*table.values(), total]
 
 
-def format_table(results: List[AppResult], by: str = "profile") -> str:
+def format_table(results: list[AppResult], by: str = "profile") -> str:
     return table(rows(results, by), "profile" if by == "profile" else "class", "name", KINDS, width=20)
 
 
-def summary(results: List[AppResult], notes: List[str] = ()) -> str:
+def summary(results: list[AppResult], notes: list[str] = ()) -> str:
     total = rows(results, "profile")[-1]
     played = total["dialogues"] - total["skipped"]
     rate = 100 * total["passed"] / played if played else 0.0
@@ -58,7 +58,7 @@ def transcript(result: AppResult) -> str:
     return "\n".join(lines)
 
 
-def as_json(results: List[AppResult], seed: int, notes: List[str] = ()) -> Dict[str, Any]:
+def as_json(results: list[AppResult], seed: int, notes: list[str] = ()) -> dict[str, Any]:
     return {
         "seed": seed,
         "notes": list(notes),
@@ -79,6 +79,6 @@ def as_json(results: List[AppResult], seed: int, notes: List[str] = ()) -> Dict[
     }
 
 
-def write_json(results: List[AppResult], seed: int, path: Path, notes: List[str] = ()) -> None:
+def write_json(results: list[AppResult], seed: int, path: Path, notes: list[str] = ()) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(as_json(results, seed, notes), ensure_ascii=False, indent=1), encoding="utf-8")

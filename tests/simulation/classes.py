@@ -2,13 +2,22 @@
 from __future__ import annotations
 
 import random
-from typing import Dict, List, Tuple
 
-from bot.call import CallFacts
+from bot.call.facts import CallFacts
 from tests.simulation import phrasings as ph
 from tests.simulation.profiles import (
-    SEED, Answer, Builder, Correction, Dialogue, Profile, check_texts, legal_form_fails,
-    make_profile, passing_except_legal_form, plain_texts, simple_dialogue,
+    SEED,
+    Answer,
+    Builder,
+    Correction,
+    Dialogue,
+    Profile,
+    check_texts,
+    legal_form_fails,
+    make_profile,
+    passing_except_legal_form,
+    plain_texts,
+    simple_dialogue,
 )
 
 
@@ -152,7 +161,7 @@ def _corrected(profile: Profile, key: str, value: str) -> Profile:
 
 
 # Phrasing class -> (builder, number of dialogues).
-CLASSES: Dict[str, Tuple[Builder, int]] = {
+CLASSES: dict[str, tuple[Builder, int]] = {
     **{f"numbers_{style}": (_numbers(style), 16 if style != "bare" else 22) for style in ph.NUMBER_STYLES},
     **{f"commune_{kind}": (_commune(kind), 16 if kind != "neighbours" else 22)
        for kind in ("lower", "abbreviated", "postcode", "preposition", "neighbours")},
@@ -165,7 +174,7 @@ CLASSES: Dict[str, Tuple[Builder, int]] = {
 }
 
 
-def generate(call: CallFacts, seed: int = SEED, scale: float = 1.0) -> List[Dialogue]:
+def generate(call: CallFacts, seed: int = SEED, scale: float = 1.0) -> list[Dialogue]:
     """The whole suite, deterministic for a seed. ``scale`` multiplies the number of dialogues per class."""
     rng = random.Random(seed)
     dialogues = []
@@ -175,9 +184,9 @@ def generate(call: CallFacts, seed: int = SEED, scale: float = 1.0) -> List[Dial
     return dialogues
 
 
-def engine_gaps(dialogues: List[Dialogue]) -> Dict[str, int]:
+def engine_gaps(dialogues: list[Dialogue]) -> dict[str, int]:
     """Phrasings that the rules engine itself does not read as intended, with how many dialogues use them."""
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     for dialogue in dialogues:
         for gap in dialogue.gaps:
             counts[gap] = counts.get(gap, 0) + 1

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from typing import Dict, List, Tuple
 
 # ----------------------------------------------------------------------------- numbers
 
@@ -84,7 +83,7 @@ def lower_commune(name: str, rng: random.Random) -> str:
 
 
 # Abbreviations and short names, with the official name they stand for (None: outside the territory).
-ABBREVIATED: List[Tuple[str, str]] = [
+ABBREVIATED: list[tuple[str, str]] = [
     ("st maur", "Saint-Maur-des-Fossés"), ("st maur des fosses", "Saint-Maur-des-Fossés"),
     ("st mandé", "Saint-Mandé"), ("st maurice", "Saint-Maurice"),
     ("villeneuve st georges", "Villeneuve-Saint-Georges"), ("boissy st léger", "Boissy-Saint-Léger"),
@@ -93,7 +92,7 @@ ABBREVIATED: List[Tuple[str, str]] = [
     ("charenton", "Charenton-le-Pont"), ("nogent", "Nogent-sur-Marne"), ("joinville", "Joinville-le-Pont"),
 ]
 # Written with a preposition or in a sentence: (template, official name).
-WITH_PREPOSITION: List[Tuple[str, str]] = [
+WITH_PREPOSITION: list[tuple[str, str]] = [
     ("à Créteil", "Créteil"), ("on est à Vitry", "Vitry-sur-Seine"), ("c'est à Fontenay", "Fontenay-sous-Bois"),
     ("on est basés à Ivry-sur-Seine", "Ivry-sur-Seine"), ("au Kremlin-Bicêtre", "Le Kremlin-Bicêtre"),
     ("à Champigny", "Champigny-sur-Marne"), ("sur Villejuif", "Villejuif"), ("à Orly", "Orly"),
@@ -101,7 +100,7 @@ WITH_PREPOSITION: List[Tuple[str, str]] = [
     ("on est à Paris", "Paris"), ("à Vincennes", "Vincennes"),
 ]
 # Paris, its arrondissements and the neighbouring communes (Vincennes, Saint-Mandé and Charenton are in the 94).
-NEIGHBOURS: List[Tuple[str, str]] = [
+NEIGHBOURS: list[tuple[str, str]] = [
     ("paris 11", "Paris"), ("paris 11eme", "Paris"), ("Paris 20e", "Paris"), ("75011", "75011"),
     ("75020", "75020"), ("Paris", "Paris"), ("Montreuil", "Montreuil"), ("montreuil sous bois", "Montreuil"),
     ("Bagnolet", "Bagnolet"), ("Saint-Denis", "Saint-Denis"), ("93100", "93100"),
@@ -113,8 +112,8 @@ OUTSIDE_NAMES = ["Paris", "Montreuil", "Bagnolet", "Saint-Denis", "Boulogne-Bill
 
 # ----------------------------------------------------------------------------- legal forms and stages
 
-# Legal-form key (as read by bot.normalize.parse_legal_form) -> how applicants say it.
-STRUCTURES: Dict[str, List[str]] = {
+# Legal-form key (as read by bot.nlp.normalize.parse_legal_form) -> how applicants say it.
+STRUCTURES: dict[str, list[str]] = {
     "association": ["on est une asso loi 1901", "nous sommes une association", "une petite asso de quartier",
                     "asso", "association loi 1901"],
     "cooperative": ["une scop", "on est une SCIC", "coopérative", "nous sommes une coopérative d'activité"],
@@ -130,14 +129,14 @@ STRUCTURES: Dict[str, List[str]] = {
     "sole_trader": ["je suis auto-entrepreneur", "je suis micro-entrepreneuse"],
     "public_body": ["la mairie", "on est un CCAS"],
 }
-PLAIN_STRUCTURES: Dict[str, str] = {
+PLAIN_STRUCTURES: dict[str, str] = {
     "association": "association", "cooperative": "SCOP", "mutuelle": "mutuelle", "fondation": "fondation",
     "siae": "structure d'insertion", "group_in_creation": "collectif pas encore constitué",
     "esus_company": "SAS agréée ESUS", "company": "entreprise commerciale", "sole_trader": "auto-entrepreneur",
     "public_body": "mairie",
 }
-# Stage key (bot.normalize.parse_stage) -> how applicants say it.
-STAGES: Dict[str, List[str]] = {
+# Stage key (bot.nlp.normalize.parse_stage) -> how applicants say it.
+STAGES: dict[str, list[str]] = {
     "emergence": ["on en est à l'étude de faisabilité", "c'est encore une idée, on veut l'expérimenter",
                   "on est en phase de test", "émergence"],
     "startup": ["on démarre", "on lance l'activité en septembre", "on vient de commencer", "en démarrage"],
@@ -157,7 +156,7 @@ DONT_KNOW = ["je ne sais pas", "jsp", "aucune idée", "je sais pas trop"]
 CHECK_REQUESTS = ["je voudrais vérifier si mon projet est éligible", "est-ce que mon projet est éligible ?",
                   "je veux vérifier mon éligibilité", "on peut candidater ?"]
 # Rich openings: each slot ({structure}, {commune}, {stage}, {amount}, {total_budget}) gives that field.
-RICH_OPENINGS: List[str] = [
+RICH_OPENINGS: list[str] = [
     "Bonjour, on est {structure} à {commune} et on voudrait demander {amount} sur un budget de {total_budget}, "
     "on est éligibles ?",
     "Bonjour, nous sommes {structure} de {commune}, est-ce que notre projet est éligible ?",
@@ -167,7 +166,7 @@ RICH_OPENINGS: List[str] = [
     "{structure} à {commune}, {stage}, on aimerait demander {amount} : c'est possible ?",
 ]
 # Noun phrases for the openings: legal-form key -> texts.
-OPENING_STRUCTURES: Dict[str, List[str]] = {
+OPENING_STRUCTURES: dict[str, list[str]] = {
     "association": ["une asso", "une association", "une association loi 1901"],
     "cooperative": ["une SCOP", "une SCIC"],
     "siae": ["un chantier d'insertion"],
@@ -179,14 +178,14 @@ OPENING_STAGES = {"emergence": ["le projet est en phase d'étude de faisabilité
 OPENING_COMMUNES = ["Créteil", "Vitry", "Ivry-sur-Seine", "Champigny", "Villejuif", "Fontenay-sous-Bois"]
 
 # Corrections: field -> templates ({value} is the new value's text); a None template corrects without a value.
-CORRECTIONS: Dict[str, List[str]] = {
+CORRECTIONS: dict[str, list[str]] = {
     "amount": ["en fait le montant c'est {value}", "non en fait on demande {value}",
                "pardon, le montant demandé est de {value}"],
     "commune": ["non en fait on est à {value}", "en fait on est à {value}", "pardon, la commune c'est {value}"],
     "total_budget": ["non, le budget c'est {value}", "en fait le budget total est de {value}"],
     "structure": ["en fait on est {value}"],
 }
-CORRECTIONS_WITHOUT_VALUE: Dict[str, str] = {
+CORRECTIONS_WITHOUT_VALUE: dict[str, str] = {
     "amount": "je me suis trompé sur le montant", "commune": "je me suis trompé de commune",
     "total_budget": "je me suis trompé sur le budget",
 }

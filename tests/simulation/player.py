@@ -1,11 +1,11 @@
 """Plays a dialogue through the REST webhook, from the applicant's side, and checks it against the rules engine.
 
 Protocol (docs/conversation.md): the applicant opens (a check request or a rich opening); the question asked in a
-turn is recognised by ``bot.prompts.question(field, call).text`` in the bot's messages (no question text, e.g. a help
+turn is recognised by ``bot.eligibility.prompts.question(field, call).text`` in the bot's messages (no question text, e.g. a help
 message: the field asked is unchanged); the applicant answers it with the profile's phrasing. The verdict is read
 from the message whose ``custom`` has ``type == "verdict"``, else from the plain text (first line one of
-``bot.eligibility_messages._OUTCOMES``, then "- <label> : <status mark>. ..." lines), so the suite also runs on code
-that has no verdict card. The expected outcome is ``bot.eligibility.evaluate`` on the texts the applicant typed.
+``bot.eligibility.messages._OUTCOMES``, then "- <label> : <status mark>. ..." lines), so the suite also runs on code
+that has no verdict card. The expected outcome is ``bot.eligibility.rules.evaluate`` on the texts the applicant typed.
 """
 from __future__ import annotations
 
@@ -14,17 +14,19 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any
 
-from bot import eligibility_messages, normalize
-from bot.call import CallFacts
-from bot.eligibility import Verdict, evaluate
-from bot.prompts import question
+from bot.call.facts import CallFacts
+from bot.eligibility import messages as eligibility_messages
+from bot.eligibility.prompts import question
+from bot.eligibility.rules import Verdict, evaluate
+from bot.nlp import normalize
 from tests.simulation.profiles import FIELDS, Answer, Dialogue
 
-Send = Callable[[str, Any], Tuple[int, Any]]
+Send = Callable[[str, Any], tuple[int, Any]]
 MAX_TURNS = 30
 MAX_ASKS = 6  # the same question asked more often than this: the applicant is going round in circles
 CHECK_REQUEST = "je voudrais vérifier si mon projet est éligible"
@@ -36,28 +38,28 @@ KINDS = ("http", "verdict", "no_verdict", "asked_again", "not_asked", "repeat", 
 @dataclass
 class ReadVerdict:
     verdict: str
-    statuses: Dict[str, str]
+    statuses: dict[str, str]
     source: str  # "card" or "text"
 
     @property
-    def failing(self) -> Set[str]:
+    def failing(self) -> set[str]:
         return {criterion for criterion, status in self.statuses.items() if status == "fail"}
 
 
 @dataclass
 class Turn:
     user: str
-    bot: List[str]
-    asked: List[str]  # fields whose question is in this turn's messages, in order
+    bot: list[str]
+    asked: list[str]  # fields whose question is in this turn's messages, in order
 
 
 @dataclass
 class Result:
     dialogue: Dialogue
-    turns: List[Turn] = field(default_factory=list)
-    failures: List[Tuple[str, str]] = field(default_factory=list)  # (kind, detail)
-    expected: Optional[Verdict] = None
-    got: Optional[ReadVerdict] = None
+    turns: list[Turn] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (kind, detail)
+    expected: Verdict | None = None
+    got: ReadVerdict | None = None
     skipped: bool = False  # a phrasing the rules engine does not read (Dialogue.gaps)
 
     @property
@@ -68,11 +70,11 @@ class Result:
         self.failures.append((kind, detail))
 
 
-def failing_set(verdict: Verdict) -> Set[str]:
+def failing_set(verdict: Verdict) -> set[str]:
     return {reason.criterion for reason in verdict.reasons if reason.status == "fail"}
 
 
-def read_verdict(messages: List[Dict[str, Any]]) -> Optional[ReadVerdict]:
+def read_verdict(messages: list[dict[str, Any]]) -> ReadVerdict | None:
     for message in messages:
         card = message.get("custom")
         if isinstance(card, dict) and card.get("type") == "verdict":
@@ -95,7 +97,7 @@ def read_verdict(messages: List[Dict[str, Any]]) -> Optional[ReadVerdict]:
     return None
 
 
-def compare(expected: Verdict, got: ReadVerdict) -> Optional[str]:
+def compare(expected: Verdict, got: ReadVerdict) -> str | None:
     """Why the conversation's verdict differs from the CLI's, or None.
 
     Compared: the verdict, the failing criteria and the criteria met under a condition. The check may stop as soon
@@ -115,14 +117,14 @@ def compare(expected: Verdict, got: ReadVerdict) -> Optional[str]:
             f"CLI on the same texts: {expected.verdict} {sorted(want)} conditions {sorted(conditions)}")
 
 
-def needed_fields(raw: Dict[str, object]) -> List[str]:
+def needed_fields(raw: dict[str, object]) -> list[str]:
     structure = raw.get("structure")
     company = isinstance(structure, str) and normalize.parse_legal_form(structure) == "company"
     return [key for key in FIELDS if key != "esus" or company]
 
 
 def webhook_sender(url: str, timeout: float = 60.0) -> Send:
-    def send(sender: str, message: Any) -> Tuple[int, Any]:
+    def send(sender: str, message: Any) -> tuple[int, Any]:
         body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
         request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
         try:
@@ -135,7 +137,7 @@ def webhook_sender(url: str, timeout: float = 60.0) -> Send:
     return send
 
 
-def _shown(message: Dict[str, Any]) -> str:
+def _shown(message: dict[str, Any]) -> str:
     card = message.get("custom")
     if isinstance(card, dict):
         criteria = ", ".join(f"{c.get('criterion')}={c.get('status')}" for c in card.get("criteria") or [])
@@ -150,7 +152,7 @@ class Player:
         self.call = call
         self.questions = {key: question(key, call).text for key in FIELDS}
 
-    def asked_in(self, texts: List[str]) -> List[str]:
+    def asked_in(self, texts: list[str]) -> list[str]:
         found = []
         for index, text in enumerate(texts):
             for key, asked in self.questions.items():
@@ -164,13 +166,13 @@ class Player:
         result = Result(dialogue)
         sender = f"sim-{dialogue.id}-{uuid.uuid4().hex[:8]}"
         answers = {key: list(values) for key, values in dialogue.answers.items()}
-        used: Dict[str, int] = {}
+        used: dict[str, int] = {}
         raw = dict(dialogue.raw)
         given, seen = set(dialogue.opening_fields), set(dialogue.opening_fields)
-        exempt: Set[str] = set()
-        flagged: Set[str] = set()
+        exempt: set[str] = set()
+        flagged: set[str] = set()
         asks: Counter = Counter()
-        asked: Optional[str] = None
+        asked: str | None = None
         corrected = nudged = False
         silent = 0
         message = dialogue.opening
@@ -229,7 +231,7 @@ class Player:
         self._check_outcome(result, raw, seen)
         return result
 
-    def _check_outcome(self, result: Result, raw: Dict[str, object], seen: Set[str]) -> None:
+    def _check_outcome(self, result: Result, raw: dict[str, object], seen: set[str]) -> None:
         result.expected = evaluate(raw, self.call)
         if result.got is None:
             if not result.failures:
@@ -244,8 +246,8 @@ class Player:
                 result.fail("not_asked", f"verdict given without asking: {', '.join(never)}")
 
 
-def play_all(play: Callable[[Any], Any], dialogues: List[Any], threads: int = 3,
-             progress: Optional[Callable[[Any], None]] = None) -> List[Any]:
+def play_all(play: Callable[[Any], Any], dialogues: list[Any], threads: int = 3,
+             progress: Callable[[Any], None] | None = None) -> list[Any]:
     """``play`` every dialogue, a few at a time; the results in the order of ``dialogues``."""
     def one(dialogue: Any) -> Any:
         result = play(dialogue)
@@ -257,7 +259,7 @@ def play_all(play: Callable[[Any], Any], dialogues: List[Any], threads: int = 3,
         return list(pool.map(one, dialogues))
 
 
-def run_all(dialogues: List[Dialogue], send: Send, call: CallFacts, threads: int = 3,
-            progress: Optional[Callable[[Result], None]] = None) -> List[Result]:
+def run_all(dialogues: list[Dialogue], send: Send, call: CallFacts, threads: int = 3,
+            progress: Callable[[Result], None] | None = None) -> list[Result]:
     """Play every dialogue (a few at a time); results in the order of ``dialogues``."""
     return play_all(Player(send, call).play, dialogues, threads, progress)

@@ -2,7 +2,7 @@
 
 Each dialogue belongs to one phrasing class (the thing it tests: bare numbers, communes in lower case, a rich
 opening, a correction...). Its fields not under test are written plainly. What the applicant types for each field
-is kept in ``Dialogue.raw``: the expected outcome is ``bot.eligibility.evaluate(raw)``, what
+is kept in ``Dialogue.raw``: the expected outcome is ``bot.eligibility.rules.evaluate(raw)``, what
 ``python -m bot eligibility check`` says on the same texts ("conversation equals CLI").
 
 Rules of the generator:
@@ -16,11 +16,11 @@ Rules of the generator:
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Callable, Dict, List, Optional, Tuple
 
-from bot import normalize
-from bot.call import CallFacts
+from bot.call.facts import CallFacts
+from bot.nlp import normalize
 from tests.simulation import phrasings as ph
 
 FIELDS = ("structure", "esus", "commune", "stage", "amount", "total_budget", "other_department_aid")
@@ -36,9 +36,9 @@ class Answer:
 @dataclass(frozen=True)
 class Correction:
     field: str
-    triggers: Tuple[str, ...]  # sent when the bot asks one of these fields (the corrected field already given)
+    triggers: tuple[str, ...]  # sent when the bot asks one of these fields (the corrected field already given)
     text: str
-    then: Optional[str] = None  # a correction without a value: the value given when the field is asked again
+    then: str | None = None  # a correction without a value: the value given when the field is asked again
 
     @property
     def raw(self) -> str:
@@ -50,19 +50,19 @@ class Dialogue:
     id: str
     phrasing_class: str
     opening: str
-    answers: Dict[str, List[Answer]]  # successive answers to a field's question (the last one repeats)
-    raw: Dict[str, object]  # what the rules engine reads (the CLI input)
-    opening_fields: Tuple[str, ...] = ()
-    correction: Optional[Correction] = None
+    answers: dict[str, list[Answer]]  # successive answers to a field's question (the last one repeats)
+    raw: dict[str, object]  # what the rules engine reads (the CLI input)
+    opening_fields: tuple[str, ...] = ()
+    correction: Correction | None = None
     check_reasks: bool = True  # a field given must not be asked again
     check_all_asked: bool = True  # every field needed must be asked unless the legal form fails
-    gaps: List[str] = field(default_factory=list)  # phrasings the rules engine does not read as intended
+    gaps: list[str] = field(default_factory=list)  # phrasings the rules engine does not read as intended
 
 
 @dataclass
 class Profile:
     structure: str  # legal-form key
-    esus: Optional[bool]
+    esus: bool | None
     commune: str  # official name (or a postcode)
     stage: str  # stage key
     amount: int
@@ -72,7 +72,7 @@ class Profile:
 
 # ----------------------------------------------------------------------------- checks against the engine
 
-def check_phrasing(kind: str, text: str, expected: object, call: CallFacts) -> Optional[str]:
+def check_phrasing(kind: str, text: str, expected: object, call: CallFacts) -> str | None:
     """None if the rules engine reads ``text`` as ``expected``, else what it reads instead."""
     if kind == "structure":
         got: object = normalize.parse_legal_form(text)
@@ -103,7 +103,7 @@ def _budget_for(amount: int, rng: random.Random) -> int:
     return rng.choice(range(max(low, 10000), max(low, 10000) + 50001, 1000))
 
 
-def make_profile(rng: random.Random, call: CallFacts, archetype: Optional[str] = None) -> Profile:
+def make_profile(rng: random.Random, call: CallFacts, archetype: str | None = None) -> Profile:
     archetype = archetype or rng.choice(ARCHETYPES)
     communes = [c.name for c in call.territory.communes]
     amount = rng.choice(range(5000, 15001, 500))
@@ -138,7 +138,7 @@ def passing_except_legal_form(profile: Profile, rng: random.Random, call: CallFa
 
 # ----------------------------------------------------------------------------- texts of a profile
 
-Texts = Dict[str, str]
+Texts = dict[str, str]
 
 
 def plain_texts(profile: Profile, rng: random.Random) -> Texts:
@@ -152,7 +152,7 @@ def plain_texts(profile: Profile, rng: random.Random) -> Texts:
     return texts
 
 
-def check_texts(texts: Texts, profile: Profile, call: CallFacts) -> List[str]:
+def check_texts(texts: Texts, profile: Profile, call: CallFacts) -> list[str]:
     """The phrasings of ``texts`` that the rules engine does not read as the profile says."""
     checks = [("structure", "structure", profile.structure), ("esus", "yes_no", profile.esus),
               ("commune", "commune", profile.commune), ("stage", "stage", profile.stage),
@@ -162,7 +162,7 @@ def check_texts(texts: Texts, profile: Profile, call: CallFacts) -> List[str]:
     return [gap for gap in gaps if gap]
 
 
-def simple_dialogue(ident: str, phrasing_class: str, texts: Texts, rng: random.Random, gaps: List[str]) -> Dialogue:
+def simple_dialogue(ident: str, phrasing_class: str, texts: Texts, rng: random.Random, gaps: list[str]) -> Dialogue:
     answers = {key: [Answer(text)] for key, text in texts.items()}
     return Dialogue(ident, phrasing_class, rng.choice(ph.CHECK_REQUESTS), answers, dict(texts), gaps=gaps)
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 from tests.simulation.classes import engine_gaps
 from tests.simulation.player import KINDS, Result, failing_set
 
 
-def class_rows(results: List[Result]) -> List[Dict[str, Any]]:
+def class_rows(results: list[Result]) -> list[dict[str, Any]]:
     """One row per phrasing class (in the order of the suite), then the total."""
-    rows: Dict[str, Dict[str, Any]] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for result in results:
         name = result.dialogue.phrasing_class
         row = rows.setdefault(name, {"class": name, "dialogues": 0, "passed": 0, "failed": 0, "skipped": 0,
@@ -28,7 +28,7 @@ def class_rows(results: List[Result]) -> List[Dict[str, Any]]:
     return [*rows.values(), total]
 
 
-def table(rows: List[Dict[str, Any]], title: str, name: str, kinds: Tuple[str, ...], width: int = 22) -> str:
+def table(rows: list[dict[str, Any]], title: str, name: str, kinds: tuple[str, ...], width: int = 22) -> str:
     """A table of rows (dialogues, passed, failed, skipped, kinds); "why" counts the failed dialogues by kind."""
     header = f"{title:<{width}} {'dialogues':>9} {'passed':>7} {'failed':>7} {'skipped':>7}  why (failed dialogues)"
     lines = [header, "-" * len(header)]
@@ -41,12 +41,12 @@ def table(rows: List[Dict[str, Any]], title: str, name: str, kinds: Tuple[str, .
     return "\n".join(lines)
 
 
-def format_table(results: List[Result]) -> str:
+def format_table(results: list[Result]) -> str:
     """The table per phrasing class."""
     return table(class_rows(results), "class", "class", KINDS)
 
 
-def summary(results: List[Result]) -> str:
+def summary(results: list[Result]) -> str:
     total = class_rows(results)[-1]
     played = total["dialogues"] - total["skipped"]
     rate = 100 * total["passed"] / played if played else 0.0
@@ -71,7 +71,7 @@ def transcript(result: Result) -> str:
     return "\n".join(lines)
 
 
-def as_json(results: List[Result], seed: int) -> Dict[str, Any]:
+def as_json(results: list[Result], seed: int) -> dict[str, Any]:
     rows = [{**row, "kinds": dict(row["kinds"])} for row in class_rows(results)]
     return {
         "seed": seed,
@@ -96,6 +96,6 @@ def as_json(results: List[Result], seed: int) -> Dict[str, Any]:
     }
 
 
-def write_json(results: List[Result], seed: int, path: Path) -> None:
+def write_json(results: list[Result], seed: int, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(as_json(results, seed), ensure_ascii=False, indent=1), encoding="utf-8")

@@ -12,6 +12,16 @@ bp = Blueprint("staff", __name__)
 
 # The views register themselves on ``bp``.
 from bot.web.staff import (  # noqa: E402,F401
-    accounts, assets, audit_log, auth, dashboard, drafts, exports, followup, followup_view, formatting, password,
+    accounts,
+    assets,
+    audit_log,
+    auth,
+    dashboard,
+    drafts,
+    exports,
+    followup,
+    followup_view,
+    formatting,
+    password,
     security,
 )

@@ -8,7 +8,7 @@ The page number is clamped: anything that is not a number gives page 1, anything
 from __future__ import annotations
 
 import re
-from typing import Callable, List, Tuple
+from collections.abc import Callable
 
 from flask import render_template, request
 
@@ -35,7 +35,7 @@ def requested_page() -> int:
     return 10 ** 12 if raw.isdigit() else 1  # a huge number: the last page
 
 
-def clamped_page(fetch: Callable[[int, int], Tuple[List, int]]) -> Tuple[List, int, int, int]:
+def clamped_page(fetch: Callable[[int, int], tuple[list, int]]) -> tuple[list, int, int, int]:
     """(entries, count, page number, page count) for the requested page, brought back within the pages."""
     number = requested_page()
     entries, count = fetch(PAGE_SIZE, min(number - 1, 10 ** 6) * PAGE_SIZE)

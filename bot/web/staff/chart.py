@@ -6,7 +6,6 @@ a title and a description for screen readers, and the page shows the same figure
 from __future__ import annotations
 
 from datetime import date
-from typing import List, Tuple
 
 from markupsafe import Markup, escape
 
@@ -18,7 +17,7 @@ def _plural(count: int) -> str:
     return f"{count} pré-candidature{'s' if count > 1 else ''}"
 
 
-def bar_chart(series: List[Tuple[date, int]], title: str, chart_id: str = "chart") -> Markup:
+def bar_chart(series: list[tuple[date, int]], title: str, chart_id: str = "chart") -> Markup:
     """Bars for (day, count) pairs, with a y axis from 0 to the maximum and a date label every 5 days."""
     top = max([count for _, count in series] + [1])
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM

@@ -5,13 +5,11 @@ the plain status change here sends nothing.
 """
 from __future__ import annotations
 
-from typing import Optional
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
-from bot.applications import LEGAL_FORM_LABELS
-from bot.cli_drafts import STATUS_LABELS, VERDICT_LABELS
+from bot.application.service import LEGAL_FORM_LABELS
+from bot.cli.drafts import STATUS_LABELS, VERDICT_LABELS
 from bot.db.drafts import field_sources, get_by_reference
 from bot.db.models import STATUSES, Draft, utcnow
 from bot.db.resume import active_lock, unlock
@@ -55,7 +53,7 @@ def _draft_or_404(session: Session, reference: str) -> Draft:
     return found
 
 
-def _draft_page(reference: str, error: Optional[str] = None, status: int = 200, comment: str = "",
+def _draft_page(reference: str, error: str | None = None, status: int = 200, comment: str = "",
                 note: str = ""):
     with db() as session:
         draft = _draft_or_404(session, reference)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ _BATCH = 500
 class Message:
     speaker: str  # "user" | "bot"
     text: str
-    at: Optional[datetime]
+    at: datetime | None
     sender_id: str = ""
     intent: str = ""
 
@@ -44,7 +44,7 @@ def _events(session: Session):
     return table("events", *columns)
 
 
-def _data(raw: Any) -> Dict[str, Any]:
+def _data(raw: Any) -> dict[str, Any]:
     if isinstance(raw, dict):
         return raw
     try:
@@ -54,26 +54,26 @@ def _data(raw: Any) -> Dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _when(timestamp: Any) -> Optional[datetime]:
+def _when(timestamp: Any) -> datetime | None:
     try:
         return datetime.fromtimestamp(float(timestamp), tz=timezone.utc)
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 
 
-def _intent(data: Dict[str, Any]) -> str:
+def _intent(data: dict[str, Any]) -> str:
     parse = data.get("parse_data")
     intent = parse.get("intent") if isinstance(parse, dict) else None
     name = intent.get("name") if isinstance(intent, dict) else None
     return name if isinstance(name, str) else ""
 
 
-def _order(events, descending: bool = False) -> List[Any]:
+def _order(events, descending: bool = False) -> list[Any]:
     keys = [events.c.timestamp] + ([events.c.id] if "id" in events.c else [])
     return [key.desc() if descending else key.asc() for key in keys]
 
 
-def transcript(session: Session, conversation_id: str) -> Optional[List[Message]]:
+def transcript(session: Session, conversation_id: str) -> list[Message] | None:
     """The user's and the assistant's messages, in order; None when there is no ``events`` table."""
     events = _events(session)
     if events is None:
@@ -92,7 +92,8 @@ def transcript(session: Session, conversation_id: str) -> Optional[List[Message]
 
 def _consented(events):
     """Conversations linked to a draft whose applicant consented (the one that created it, those that resumed
-    it): the only ones staff may read. Someone who refused, or never started a pre-application, is not shown."""
+    it): the only ones staff may read. Someone who refused, or never started a pre-application, is not shown.
+    """
     from bot.db.models import Draft, DraftConversation
 
     agreed = Draft.consent_at.is_not(None)
@@ -101,9 +102,10 @@ def _consented(events):
                                       .join(Draft, Draft.id == DraftConversation.draft_id).where(agreed)))
 
 
-def not_understood(session: Session, limit: int = 50) -> Optional[List[Message]]:
+def not_understood(session: Session, limit: int = 50) -> list[Message] | None:
     """The latest user messages classified ``nlu_fallback`` or ``out_of_scope`` in conversations whose applicant
-    consented (see :func:`_consented`); None without ``events``."""
+    consented (see :func:`_consented`); None without ``events``.
+    """
     events = _events(session)
     if events is None:
         return None
@@ -111,7 +113,7 @@ def not_understood(session: Session, limit: int = 50) -> Optional[List[Message]]
     query = (select(events.c.sender_id, events.c.timestamp, events.c.data)
              .where(events.c.type_name == "user", maybe, _consented(events))
              .order_by(*_order(events, descending=True)))
-    found: List[Message] = []
+    found: list[Message] = []
     offset = 0
     while len(found) < limit:
         rows = session.execute(query.limit(_BATCH).offset(offset)).all()

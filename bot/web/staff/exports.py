@@ -1,6 +1,6 @@
 """``/staff/drafts.csv`` and ``/staff/drafts.xlsx``: the drafts matching the list's current filters and search.
 
-Both have the command line's columns and French headers (:mod:`bot.cli_drafts`); the CSV is written by the
+Both have the command line's columns and French headers (:mod:`bot.cli.drafts`); the CSV is written by the
 command line's own writer. Text a spreadsheet could take for a formula is neutralised in both. Every export is
 a security event (who, which filters, how many drafts): :mod:`bot.web.staff.journal`.
 """
@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from bot.cli_drafts import LABELS, defuse_formula, drafts_csv
+from bot.cli.drafts import LABELS, defuse_formula, drafts_csv
 from bot.db.drafts import EXPORT_COLUMNS
 from bot.web.staff import bp
 from bot.web.staff.formatting import paris_today

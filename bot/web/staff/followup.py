@@ -16,8 +16,8 @@ import base64
 import hashlib
 import re
 import secrets
+from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
-from typing import Callable, List, Optional, Sequence, Tuple
 
 from flask import flash, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -30,7 +30,7 @@ from bot.db.followup_models import MailOutbox
 from bot.db.models import Draft
 from bot.db.outbox import queue_mail
 from bot.db.staff import StaffError, StatusConflict, change_status
-from bot.mail_compose import MISSING_REASON, OUTCOMES, Composed, answer_template, compose_answer, compose_correction
+from bot.mail.compose import MISSING_REASON, OUTCOMES, Composed, answer_template, compose_answer, compose_correction
 from bot.web.staff import bp
 from bot.web.staff.drafts import _draft_or_404, _draft_page
 from bot.web.staff.journal import log_line
@@ -61,8 +61,8 @@ def idempotency_key(draft: Draft, kind: str, nonce: str) -> str:
 class _Styles(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.attributes: List[str] = []
-        self.elements: List[str] = []
+        self.attributes: list[str] = []
+        self.elements: list[str] = []
         self._in_style = False
 
     def handle_starttag(self, tag, attrs):
@@ -87,7 +87,7 @@ def preview_policy(html: str) -> str:
     return PREVIEW_POLICY.format(hashes=hashes)
 
 
-def _form_nonce() -> Optional[str]:
+def _form_nonce() -> str | None:
     nonce = request.form.get("nonce", "")
     return nonce if _NONCE.fullmatch(nonce) else None
 
@@ -139,7 +139,7 @@ def _send(reference: str, kind: str, nonce: str, act: Callable[[Session, Draft],
     return None
 
 
-def _preview(draft: Draft, kind: str, composed: Composed, endpoint: str, hidden: Sequence[Tuple[str, str]]):
+def _preview(draft: Draft, kind: str, composed: Composed, endpoint: str, hidden: Sequence[tuple[str, str]]):
     """The mail as the applicant will get it, and the form that sends it (the kind is also the new status)."""
     response = make_response(render_template(
         "staff/mail_preview.html", active="drafts", draft=draft, kind=kind, composed=composed, endpoint=endpoint,
@@ -150,7 +150,7 @@ def _preview(draft: Draft, kind: str, composed: Composed, endpoint: str, hidden:
 
 # --- The decision: recevable / non recevable ---
 
-def _answer_problem(message: str, comment: str) -> Optional[str]:
+def _answer_problem(message: str, comment: str) -> str | None:
     if not message.strip():
         return "Le message au porteur de projet est vide."
     if len(message) > MAX_MESSAGE_LENGTH:
@@ -164,7 +164,7 @@ def _answer_problem(message: str, comment: str) -> Optional[str]:
     return None
 
 
-def _answer_form(draft: Draft, outcome: str, message: str, comment: str, nonce: str, error: Optional[str] = None,
+def _answer_form(draft: Draft, outcome: str, message: str, comment: str, nonce: str, error: str | None = None,
                  status: int = 200):
     return render_template("staff/answer.html", active="drafts", draft=draft, outcome=outcome, message=message,
                            comment=comment, nonce=nonce, error=error), status
@@ -213,12 +213,12 @@ def answer(reference: str):
 
 # --- The correction request (incomplet) ---
 
-def _chosen_fields() -> List[str]:
+def _chosen_fields() -> list[str]:
     wanted = set(request.form.getlist("fields"))
     return [name for name in DRAFT_FIELDS if name in wanted]
 
 
-def _correction_problem(fields: List[str], comment: str) -> Optional[str]:
+def _correction_problem(fields: list[str], comment: str) -> str | None:
     if not fields:
         return "Cochez au moins un champ à corriger."
     if not comment.strip():
@@ -228,7 +228,7 @@ def _correction_problem(fields: List[str], comment: str) -> Optional[str]:
     return None
 
 
-def _correction_form(draft: Draft, fields: List[str], comment: str, nonce: str, error: Optional[str] = None,
+def _correction_form(draft: Draft, fields: list[str], comment: str, nonce: str, error: str | None = None,
                      status: int = 200):
     return render_template("staff/correction.html", active="drafts", draft=draft, chosen=fields, comment=comment,
                            nonce=nonce, error=error, max_comment=MAX_COMMENT_LENGTH), status

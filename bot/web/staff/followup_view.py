@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from flask import abort, flash, redirect, url_for
 from sqlalchemy import select
@@ -35,7 +35,7 @@ OUTCOME_LABELS = {
 }
 
 
-def stored_value(name: str, text: Optional[str]) -> str:
+def stored_value(name: str, text: str | None) -> str:
     """A value kept as text in the change history, formatted as the draft page formats the field's value."""
     value: Any = text
     if name == "other_department_aid" and isinstance(text, str) and text.strip().lower() in _TRUE + _FALSE:
@@ -65,30 +65,30 @@ def retryable(mail: MailOutbox) -> bool:
 class ChangeGroup:
     """The changes answering one correction request (``request`` None: changes made outside any request)."""
 
-    request: Optional[CorrectionRequest]
-    changes: List[DraftFieldChange] = field(default_factory=list)
+    request: CorrectionRequest | None
+    changes: list[DraftFieldChange] = field(default_factory=list)
 
     @property
     def last_at(self) -> datetime:
         return self.changes[-1].changed_at
 
 
-def change_groups(session: Session, draft: Draft) -> List[ChangeGroup]:
+def change_groups(session: Session, draft: Draft) -> list[ChangeGroup]:
     """The draft's changes, grouped by correction request, most recent group first (changes oldest first)."""
     changes = field_changes(session, draft)
     wanted = {change.correction_request_id for change in changes if change.correction_request_id}
-    requests: Dict[int, CorrectionRequest] = {}
+    requests: dict[int, CorrectionRequest] = {}
     if wanted:
         requests = {request.id: request for request in session.scalars(
             select(CorrectionRequest).where(CorrectionRequest.id.in_(wanted)))}
-    groups: Dict[Optional[int], ChangeGroup] = {}
+    groups: dict[int | None, ChangeGroup] = {}
     for change in changes:
         key = change.correction_request_id if change.correction_request_id in requests else None
         groups.setdefault(key, ChangeGroup(requests.get(key) if key else None)).changes.append(change)
     return sorted(groups.values(), key=lambda group: group.last_at, reverse=True)
 
 
-def followup_context(session: Session, draft: Draft) -> Dict[str, Any]:
+def followup_context(session: Session, draft: Draft) -> dict[str, Any]:
     """What draft.html needs for the decision, the mails, the open correction request and the changes.
 
     A decision that the applicant must hear of goes through a mail (``answer_outcomes``); the other status

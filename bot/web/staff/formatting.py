@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any, Optional
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.applications import COLUMN_OF, FIELD_LABELS, LEGAL_FORM_LABELS, display_value
-from bot.cli_drafts import STATUS_LABELS, VERDICT_LABELS
+from bot.application.service import COLUMN_OF, FIELD_LABELS, LEGAL_FORM_LABELS, display_value
+from bot.cli.drafts import STATUS_LABELS, VERDICT_LABELS
 from bot.db.drafts import DRAFT_FIELDS
 from bot.db.outbox import KIND_LABELS
-from bot.eligibility_messages import CRITERION_LABELS, STATUS_MARKS
+from bot.eligibility.messages import CRITERION_LABELS, STATUS_MARKS
 from bot.web.staff import bp
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -28,12 +28,12 @@ def to_paris(value: datetime) -> datetime:
     return value.astimezone(PARIS)
 
 
-def paris_today(now: Optional[datetime] = None) -> date:
+def paris_today(now: datetime | None = None) -> date:
     return to_paris(now or datetime.now(timezone.utc)).date()
 
 
 @bp.app_template_filter("staff_datetime")
-def format_datetime(value: Optional[datetime]) -> str:
+def format_datetime(value: datetime | None) -> str:
     """'02/03/2026 à 10:30' (Paris time)."""
     if value is None:
         return "—"
@@ -41,7 +41,7 @@ def format_datetime(value: Optional[datetime]) -> str:
 
 
 @bp.app_template_filter("staff_date")
-def format_date(value: Optional[date]) -> str:
+def format_date(value: date | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, datetime):
@@ -70,7 +70,7 @@ def audit_comment(entry: Any) -> str:
     return comment or "—"
 
 
-def label(mapping: dict, value: Optional[str], empty: str = "—") -> str:
+def label(mapping: dict, value: str | None, empty: str = "—") -> str:
     if value is None or value == "":
         return empty
     return mapping.get(value, value)

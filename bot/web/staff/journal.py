@@ -6,7 +6,7 @@ through :func:`record`, to both.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from flask import request
 from sqlalchemy.orm import Session
@@ -26,8 +26,8 @@ def log_line(message: str, *args: Any) -> None:
     security_logger().info(message + " (adresse %s)", *args, client_address())
 
 
-def record(event: str, message: str, *args: Any, user: Optional[StaffUser] = None, email: Optional[str] = None,
-           detail: Optional[str] = None, session: Optional[Session] = None) -> None:
+def record(event: str, message: str, *args: Any, user: StaffUser | None = None, email: str | None = None,
+           detail: str | None = None, session: Session | None = None) -> None:
     """One security event: a row in ``security_events`` (in ``session``'s transaction if given) and a log line."""
     values = {"user": user, "email": email, "address": client_address(), "detail": detail}
     if session is not None:

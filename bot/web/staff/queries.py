@@ -1,15 +1,16 @@
 """The drafts list: filters and search from the query string, whitelisted sorting, LIMIT/OFFSET pages."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.applications import LEGAL_FORM_LABELS
-from bot.cli_drafts import VERDICT_LABELS
+from bot.application.service import LEGAL_FORM_LABELS
+from bot.cli.drafts import VERDICT_LABELS
 from bot.db.models import STATUSES, Draft
 from bot.web.staff.formatting import PARIS
 
@@ -32,7 +33,7 @@ def like_pattern(text: str) -> str:
     return f"%{text}%"
 
 
-def _parse_date(text: str) -> Optional[date]:
+def _parse_date(text: str) -> date | None:
     try:
         return date.fromisoformat(text) if text else None
     except ValueError:
@@ -57,15 +58,15 @@ class DraftFilters:
     sort: str = "updated_at"
     order: str = "desc"
     page: int = 1
-    problems: Tuple[str, ...] = field(default=(), compare=False)
+    problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
-    def from_args(cls, args: Mapping[str, str]) -> "DraftFilters":
+    def from_args(cls, args: Mapping[str, str]) -> DraftFilters:
         """The filters from the query string; values that are not allowed are dropped, with a French notice."""
         def get(name: str) -> str:
             return (args.get(name) or "").strip()[:200]
 
-        problems: List[str] = []
+        problems: list[str] = []
         status, verdict, legal_form = get("status"), get("verdict"), get("legal_form")
         if status and status not in STATUSES:
             problems.append(f"Statut inconnu ignoré : « {status} ».")
@@ -92,8 +93,8 @@ class DraftFilters:
                    date_field=get("date_field") if get("date_field") in DATE_FIELDS else "updated",
                    q=get("q"), sort=sort, order=order, page=page, problems=tuple(problems), **dates)
 
-    def conditions(self) -> List[Any]:
-        conditions: List[Any] = []
+    def conditions(self) -> list[Any]:
+        conditions: list[Any] = []
         if self.status:
             conditions.append(Draft.status == self.status)
         if self.verdict == NO_VERDICT:
@@ -115,7 +116,7 @@ class DraftFilters:
             conditions.append(or_(*(col.ilike(pattern, escape=_LIKE_ESCAPE) for col in SEARCHED)))
         return conditions
 
-    def order_by(self) -> List[Any]:
+    def order_by(self) -> list[Any]:
         column = SORTS[self.sort]
         if self.order == "asc":
             return [column.asc().nulls_last(), Draft.id.asc()]
@@ -127,7 +128,7 @@ class DraftFilters:
         return bool(self.status or self.verdict or self.commune or self.legal_form or self.date_from
                     or self.date_to or self.q)
 
-    def args(self, **changes: Any) -> Dict[str, Any]:
+    def args(self, **changes: Any) -> dict[str, Any]:
         """The query-string parameters (defaults left out), with ``changes``: for links and exports."""
         current = replace(self, **changes)
         defaults = DraftFilters()
@@ -135,7 +136,7 @@ class DraftFilters:
                  "order", "page")
         return {name: getattr(current, name) for name in names if getattr(current, name) != getattr(defaults, name)}
 
-    def sort_args(self, column: str) -> Dict[str, Any]:
+    def sort_args(self, column: str) -> dict[str, Any]:
         """Sort by ``column``: ascending first, descending when already sorted ascending by it; back to page 1."""
         order = "desc" if self.sort == column and self.order == "asc" else "asc"
         return self.args(sort=column, order=order, page=1)
@@ -148,7 +149,7 @@ def select_drafts(filters: DraftFilters):
 
 @dataclass
 class Page:
-    drafts: List[Draft]
+    drafts: list[Draft]
     total: int
     number: int
     count: int
@@ -161,7 +162,7 @@ class Page:
     def last_index(self) -> int:
         return min(self.number * PAGE_SIZE, self.total)
 
-    def window(self, around: int = 3) -> List[int]:
+    def window(self, around: int = 3) -> list[int]:
         """The page numbers to link: first, last and a few around the current one."""
         numbers = {1, self.count, *range(self.number - around, self.number + around + 1)}
         return sorted(n for n in numbers if 1 <= n <= self.count)
@@ -178,7 +179,7 @@ def search_page(session: Session, filters: DraftFilters) -> Page:
     return Page(drafts=list(drafts), total=total, number=number, count=count)
 
 
-def communes(session: Session) -> List[str]:
+def communes(session: Session) -> list[str]:
     """The communes found in the drafts, for the filter."""
     rows = session.scalars(select(distinct(Draft.commune)).where(Draft.commune.is_not(None)))
     return sorted(rows, key=str.casefold)

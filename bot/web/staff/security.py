@@ -12,9 +12,9 @@ password-change page until it has chosen its own.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Callable, Iterator, Optional
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, g, redirect, render_template, request, session, url_for
@@ -42,7 +42,7 @@ def db() -> Iterator[Session]:
         yield session
 
 
-def current_user() -> Optional[StaffUser]:
+def current_user() -> StaffUser | None:
     return g.get("staff_user")
 
 
@@ -63,7 +63,7 @@ def log_out() -> None:
     session.clear()
 
 
-def safe_next(target: Optional[str]) -> Optional[str]:
+def safe_next(target: str | None) -> str | None:
     """``target`` when it is a path inside the staff area (never another site), else None."""
     if not target or not target.startswith("/staff/") or target.startswith("//") or "\\" in target:
         return None

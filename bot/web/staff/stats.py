@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any, List, Optional, Tuple
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,14 +15,14 @@ from bot.web.staff.formatting import PARIS, to_paris
 DAYS = 30
 
 
-def counts_by(session: Session, column) -> List[Tuple[Optional[str], int]]:
+def counts_by(session: Session, column) -> list[tuple[str | None, int]]:
     """(value, number of drafts), the most frequent first; None counts the drafts without a value."""
     count = func.count(Draft.id)
     rows = session.execute(select(column, count).group_by(column).order_by(count.desc(), column))
     return [(value, number) for value, number in rows]
 
 
-def per_day(session: Session, days: int = DAYS, now: Optional[datetime] = None) -> List[Tuple[date, int]]:
+def per_day(session: Session, days: int = DAYS, now: datetime | None = None) -> list[tuple[date, int]]:
     """Drafts created on each of the last ``days`` days (Paris time), today included, zeros kept."""
     today = to_paris(now or utcnow()).date()
     first = today - timedelta(days=days - 1)
@@ -39,7 +39,7 @@ class FailReason:
     count: int
 
 
-def fail_reasons(session: Session, limit: int = 10) -> List[FailReason]:
+def fail_reasons(session: Session, limit: int = 10) -> list[FailReason]:
     """The most frequent "fail" reasons found in the drafts' ``verdict_reasons`` (criterion and message)."""
     counter: Counter = Counter()
     rows = session.execute(select(Draft.verdict_reasons).execution_options(yield_per=500))
@@ -55,5 +55,5 @@ def total(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Draft)) or 0
 
 
-def scale_max(values: List[Any]) -> int:
+def scale_max(values: list[Any]) -> int:
     return max([int(v) for v in values] + [1])

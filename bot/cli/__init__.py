@@ -1,0 +1,1 @@
+"""``python -m bot ...``: the command line, one module per group of commands."""

@@ -1,0 +1,1 @@
+"""The eligibility check: pure rules (answers -> verdict + reasons), its messages, prompts and card."""

@@ -1,0 +1,1 @@
+"""Answers about the call, rendered from the call facts."""

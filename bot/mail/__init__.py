@@ -1,0 +1,1 @@
+"""Mail to applicants: sending (SMTP or files), composing from templates, the outbox worker."""

@@ -1,0 +1,1 @@
+"""French free text -> values: amounts, communes, legal forms, dates, contacts, yes/no. Pure functions."""
