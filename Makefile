@@ -32,10 +32,11 @@ eval-conversations: setup
 
 lint: setup
 	@$(VENV)/bin/ruff check bot actions tests scripts
+	@$(VENV)/bin/mypy
 
 # Build and test outputs only: var/ holds the database, the secret key, the security log and the outbox.
 clean:
-	rm -rf models results .pytest_cache
+	rm -rf models results .pytest_cache .mypy_cache
 
 # Deletes var/ (database, secret key, security log, outbox) after a confirmation; CONFIRM=1 skips it.
 clean-data:

@@ -1,4 +1,4 @@
-"""Pieces shared by the form validators."""
+"""Pieces shared by the actions and the form validators: reading the tracker, recording where answers came from."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -6,6 +6,10 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.call.current import call_or_apology
+from bot.call.facts import CallFacts
 
 
 def previous_value(tracker: Tracker, slot: str) -> Any:
@@ -17,6 +21,24 @@ def previous_value(tracker: Tracker, slot: str) -> Any:
         elif seen_user and event.get("event") == "slot" and event.get("name") == slot:
             return event.get("value")
     return None
+
+
+def message_id(tracker: Tracker) -> str:
+    """A stable id of the latest user message (its event timestamp)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return str(event.get("timestamp"))
+    return ""
+
+
+def active_before_message(tracker: Tracker) -> str | None:
+    """The form that was active when the applicant wrote the latest message (None for an opening)."""
+    active: str | None = None
+    last_user = max((i for i, e in enumerate(tracker.events) if e.get("event") == "user"), default=-1)
+    for event in tracker.events[:last_user]:
+        if event.get("event") == "active_loop":
+            active = event.get("name")
+    return active
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -44,3 +66,12 @@ def record_sources(tracker: Tracker, events: list[EventType], fields) -> list[Ev
             sources[field] = {"message": latest_text(tracker), "at": now}
             changed = True
     return [SlotSet("field_sources", sources)] if changed else []
+
+
+def load_call_or_apologise(dispatcher: CollectingDispatcher) -> CallFacts | None:
+    """The call facts, or None after the polite apology when the data file is broken (:mod:`bot.call.current`)."""
+    found = call_or_apology()
+    if isinstance(found, str):
+        dispatcher.utter_message(text=found)
+        return None
+    return found

@@ -13,15 +13,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_text
-from actions.faq import load_call_or_apologise
-from actions.forms import RESUME_ASKED, AskField, FieldFormValidator, Turn, ended_early
+from actions.common import latest_text, load_call_or_apologise
+from actions.forms import AskField, FieldFormValidator, ended_early
 from actions.resume import confirm_and_save, corrections_pending
+from actions.turn import RESUME_ASKED, Turn
 from bot.application import prompts as text
 from bot.application.service import APPLICATION_FIELDS, SaveFailed, delete_drafts, save_draft, summary_text
 from bot.eligibility.prompts import Prompt
 from bot.forms import messages as say
 from bot.forms import reading
+from bot.forms.cues import asks_to_resume, submits
 from bot.forms.fields import parse_field
 from bot.mail.worker import queue_recorded
 from bot.nlp.contact import identifier_kind
@@ -96,7 +97,7 @@ class ValidateApplicationForm(FieldFormValidator):
             if message is None:
                 return
         if message.kind == reading.DESCRIPTION and message.field is None and not tracker.get_slot("resumed") \
-                and reading.asks_to_resume(latest_text(tracker)):
+                and asks_to_resume(latest_text(tracker)):
             turn.stopped = True  # opened on "je voudrais reprendre ma pré-candidature": the resume form follows
             turn.changed[RESUME_ASKED] = True
             return
@@ -122,7 +123,7 @@ class ValidateApplicationForm(FieldFormValidator):
         "mais", "en fait"). None when the message was handled here.
         """
         said = latest_text(tracker)
-        if message.kind in (reading.STOP, reading.UNCLEAR) and reading.submits(said):  # "terminer", "envoyer": the applicant is done
+        if message.kind in (reading.STOP, reading.UNCLEAR) and submits(said):  # "terminer", "envoyer": the applicant is done
             message = reading.Reading(reading.ANSWER, {SUMMARY: True}, field=SUMMARY)
         confirmed = message.kind == reading.ANSWER and message.values.get(SUMMARY) is True
         if message.kind in (reading.ANSWER, reading.UNCLEAR, reading.DESCRIPTION, reading.CHITCHAT):
@@ -150,78 +151,6 @@ class ValidateApplicationForm(FieldFormValidator):
         tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
         tracker.slots.update(turn.changed)
         return save_progress(dispatcher, tracker)
-
-
-class AskApplicationQuestion(AskField):
-    form = "application_form"
-
-
-class AskConsentForApplication(AskApplicationQuestion):
-    slot = "consent"
-
-
-class AskOrgNameForApplication(AskApplicationQuestion):
-    slot = "org_name"
-
-
-class AskStructureForApplication(AskApplicationQuestion):
-    slot = "structure"
-
-
-class AskSiretForApplication(AskApplicationQuestion):
-    slot = "siret"
-
-
-class AskCommuneForApplication(AskApplicationQuestion):
-    slot = "commune"
-
-
-class AskContactNameForApplication(AskApplicationQuestion):
-    slot = "contact_name"
-
-
-class AskEmailForApplication(AskApplicationQuestion):
-    slot = "email"
-
-
-class AskPhoneForApplication(AskApplicationQuestion):
-    slot = "phone"
-
-
-class AskProjectTitleForApplication(AskApplicationQuestion):
-    slot = "project_title"
-
-
-class AskProjectDescriptionForApplication(AskApplicationQuestion):
-    slot = "project_description"
-
-
-class AskBeneficiariesForApplication(AskApplicationQuestion):
-    slot = "beneficiaries"
-
-
-class AskJobsForApplication(AskApplicationQuestion):
-    slot = "jobs"
-
-
-class AskStartDateForApplication(AskApplicationQuestion):
-    slot = "start_date"
-
-
-class AskStageForApplication(AskApplicationQuestion):
-    slot = "stage"
-
-
-class AskAmountForApplication(AskApplicationQuestion):
-    slot = "amount"
-
-
-class AskTotalBudgetForApplication(AskApplicationQuestion):
-    slot = "total_budget"
-
-
-class AskOtherDepartmentAidForApplication(AskApplicationQuestion):
-    slot = "other_department_aid"
 
 
 def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:

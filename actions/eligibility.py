@@ -1,27 +1,23 @@
 """The eligibility check in conversation: form validation, verdict, corrections."""
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_text, record_sources
-from actions.faq import load_call_or_apologise
-from actions.forms import LAST_READ, SKIPPED, AskField, FieldFormValidator, Turn, ended_early, message_id
-from bot.application.prompts import WHAT_TO_CHANGE, explanation
+from actions.common import latest_text, load_call_or_apologise, message_id, record_sources
+from actions.forms import AskField, FieldFormValidator, ended_early
+from actions.turn import LAST_READ, SKIPPED, Turn
+from bot.application.prompts import explanation
 from bot.call.facts import CallFacts
 from bot.eligibility.card import verdict_card
 from bot.eligibility.messages import render_verdict, verdict_unchanged
-from bot.eligibility.prompts import WHICH_FIELD
 from bot.eligibility.rules import evaluate
 from bot.forms import messages as say
-from bot.forms.fields import APPLICATION_FIELDS, ELIGIBILITY_FIELDS
-from bot.forms.reading import read_correction
-
-logger = logging.getLogger(__name__)
+from bot.forms.correction import SLOTS, route_correction
+from bot.forms.fields import ELIGIBILITY_FIELDS
 
 VERDICT_SLOT = "eligibility_verdict"
 
@@ -92,29 +88,15 @@ class ActionCorrectAnswer(Action):
         call = load_call_or_apologise(dispatcher)
         if call is None:
             return []
-        in_application = tracker.get_slot("consent") is True
-        keys = APPLICATION_FIELDS + ("esus",) if in_application else ELIGIBILITY_FIELDS
-        known = {key: tracker.get_slot(key) for key in keys}
-        found = read_correction(latest_text(tracker), fields=keys, known=known, call=call)
-        if found is None and not any(value is not None for value in known.values()):
-            dispatcher.utter_message(response="utter_fallback")  # nothing to correct: not a correction
-            return [FollowupAction("action_listen")]
-        if found is None:
-            prompt = WHAT_TO_CHANGE if in_application else WHICH_FIELD
-            dispatcher.utter_message(**prompt.as_message())
-            return [FollowupAction("action_listen")]
-        events: list[EventType] = [SlotSet(key, value) for key, value in found.values.items()]
-        if found.cleared:
-            events.append(SlotSet(found.cleared, None))
-        dispatcher.utter_message(text=say.corrected(found.field, found.values.get(found.field)))
-        if "structure" in found.values or found.cleared == "structure":
-            structure = found.values.get("structure")
-            esus = {"esus_company": True, "company_no_esus": False}.get(structure or "")
-            events.append(SlotSet("esus", esus))
-        events += [SlotSet(VERDICT_SLOT, None), SlotSet(SKIPPED, []), SlotSet(LAST_READ, message_id(tracker))]
-        events += record_sources(tracker, events, keys)
-        if in_application:
-            events.append(FollowupAction("application_form"))
+        slots = {key: tracker.get_slot(key) for key in SLOTS}
+        route = route_correction(latest_text(tracker), slots, call)
+        dispatcher.utter_message(**route.message)
+        events: list[EventType] = [SlotSet(key, value) for key, value in route.values.items()]
+        if route.corrected:
+            events += [SlotSet(VERDICT_SLOT, None), SlotSet(SKIPPED, []), SlotSet(LAST_READ, message_id(tracker))]
+            events += record_sources(tracker, events, route.fields)
+        if route.follow_up:
+            events.append(FollowupAction(route.follow_up))
         return events
 
 

@@ -1,7 +1,6 @@
 """Answers about the call, rendered from bot/call/call.yml."""
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
@@ -9,24 +8,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_text
-from bot.call.facts import CallDataError, CallFacts, get_call
-from bot.eligibility.prompts import SERVICE_UNAVAILABLE
+from actions.common import latest_text, load_call_or_apologise
+from bot.call.facts import CallFacts
 from bot.faq.answers import render_faq
+from bot.forms.cues import fold
+from bot.forms.description import describes_project
 from bot.forms.messages import CHECK_FROM_DESCRIPTION
-from bot.forms.reading import describes_project, fold
-
-logger = logging.getLogger(__name__)
-
-
-def load_call_or_apologise(dispatcher: CollectingDispatcher) -> CallFacts | None:
-    """The call facts, or None after a polite message when the data file is broken."""
-    try:
-        return get_call()
-    except CallDataError as exc:
-        logger.error("Données de l'appel indisponibles : %s", exc)
-        dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
-        return None
 
 
 class ActionAnswerFaq(Action):

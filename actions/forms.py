@@ -7,16 +7,15 @@ are all handled here, and the question is asked again only when that helps.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from abc import ABC, abstractmethod
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_intent, latest_text, record_sources
-from actions.faq import load_call_or_apologise
+from actions.common import active_before_message, latest_intent, latest_text, load_call_or_apologise, message_id, record_sources
+from actions.turn import DELETE_ASKED, LAST_READ, PROMPTED, RESUME_ASKED, STOPPED, Turn
 from bot.application.prompts import explanation
 from bot.call.facts import CallFacts
 from bot.eligibility.prompts import Prompt
@@ -25,78 +24,27 @@ from bot.forms import messages as say
 from bot.forms import reading
 from bot.forms.fields import field
 
-LAST_READ = "last_read"  # id of the last user message read, so that a message is read once
-PROMPTED = "prompted_for"  # the message after which the validator already said what to answer
-FAILURES = "field_failures"  # field -> answers not understood in a row
-DONT_KNOW = "dont_know_count"  # field -> "je ne sais pas" in a row
-SKIPPED = "skipped_fields"  # fields left "à préciser"
-STOPPED = "form_stopped"  # the applicant stopped the form
-DELETE_ASKED = "delete_asked"  # the applicant asked, in the middle of a form, to delete their data
-RESUME_ASKED = "resume_asked"  # the pre-application opened on a request to resume a draft: the resume form follows
 MAX_FAILURES = 3
-
-
-def message_id(tracker: Tracker) -> str:
-    """A stable id of the latest user message (its event timestamp)."""
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return str(event.get("timestamp"))
-    return ""
-
-
-def active_before_message(tracker: Tracker) -> str | None:
-    """The form that was active when the applicant wrote the latest message (None for an opening)."""
-    active: str | None = None
-    last_user = max((i for i, e in enumerate(tracker.events) if e.get("event") == "user"), default=-1)
-    for event in tracker.events[:last_user]:
-        if event.get("event") == "active_loop":
-            active = event.get("name")
-    return active
 
 
 def utter(dispatcher: CollectingDispatcher, prompt: Prompt) -> None:
     dispatcher.utter_message(**prompt.as_message())
 
 
-class Turn:
-    """The state a validator run works on: slot values and bookkeeping, with the events to return."""
+class FieldFormValidator(Action, ABC):
+    """Reads each message for the question asked; subclasses give the form and its fields (abstract until they
+    do, so that rasa_sdk registers only the validators of real forms).
+    """
 
-    def __init__(self, tracker: Tracker, keys: Sequence[str]) -> None:
-        self.values: dict[str, Any] = {key: tracker.get_slot(key) for key in keys}
-        self.failures: dict[str, int] = dict(tracker.get_slot(FAILURES) or {})
-        self.dont_know: dict[str, int] = dict(tracker.get_slot(DONT_KNOW) or {})
-        self.skipped: list[str] = list(tracker.get_slot(SKIPPED) or [])
-        self.changed: dict[str, Any] = {}
-        self.prompted = False
-        self.stopped = False
+    @property
+    @abstractmethod
+    def form(self) -> str:
+        """The form whose messages this validator reads ("eligibility_form")."""
 
-    def set(self, key: str, value: Any) -> None:
-        self.values[key] = value
-        self.changed[key] = value
-        if key in self.skipped and value is not None:
-            self.skipped.remove(key)
-
-    def reopen(self, key: str) -> None:
-        """The field is to be asked again: no longer "à préciser", counters reset."""
-        if key in self.skipped:
-            self.skipped.remove(key)
-        self.failures.pop(key, None)
-        self.dont_know.pop(key, None)
-
-    def skip(self, key: str) -> None:
-        if key not in self.skipped:
-            self.skipped.append(key)
-
-    def events(self) -> list[EventType]:
-        return [SlotSet(k, v) for k, v in self.changed.items()] + [
-            SlotSet(FAILURES, self.failures), SlotSet(DONT_KNOW, self.dont_know), SlotSet(SKIPPED, self.skipped)]
-
-
-class FieldFormValidator(Action):
-    """Reads each message for the question asked; subclasses give the fields and their order."""
-
-    form = ""
-    keys: tuple[str, ...] = ()
+    @property
+    @abstractmethod
+    def keys(self) -> tuple[str, ...]:
+        """The form's fields, in the order they are asked."""
 
     def name(self) -> str:
         return f"validate_{self.form}"
@@ -257,11 +205,20 @@ class FieldFormValidator(Action):
             turn.stopped = True
 
 
-class AskField(Action):
-    """Asks one question of a form, unless the validator already said what to answer."""
+class AskField(Action, ABC):
+    """Asks one question of a form, unless the validator already said what to answer. Abstract until a subclass
+    gives both the form and the slot, so that rasa_sdk registers only real questions.
+    """
 
-    form = ""
-    slot = ""
+    @property
+    @abstractmethod
+    def form(self) -> str:
+        """The form that asks the question ("application_form")."""
+
+    @property
+    @abstractmethod
+    def slot(self) -> str:
+        """The slot the question fills."""
 
     def name(self) -> str:
         return f"action_ask_{self.form}_{self.slot}"

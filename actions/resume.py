@@ -22,19 +22,9 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import latest_intent, latest_text
-from actions.faq import load_call_or_apologise
-from actions.forms import (
-    DELETE_ASKED,
-    DONT_KNOW,
-    FAILURES,
-    LAST_READ,
-    RESUME_ASKED,
-    SKIPPED,
-    STOPPED,
-    AskField,
-    message_id,
-)
+from actions.common import latest_intent, latest_text, load_call_or_apologise, message_id
+from actions.forms import AskField
+from actions.turn import DELETE_ASKED, DONT_KNOW, FAILURES, LAST_READ, RESUME_ASKED, SKIPPED, STOPPED
 from bot.application import prompts as text
 from bot.application.resume import check_code, parse_code, request_code
 from bot.application.service import (

@@ -1,43 +1,51 @@
-"""Private files in ``var/``: the folder is 0700 and every file in it 0600, from the moment it exists.
+"""Private files in the instance folder (``var/``, or ``INSTANCE_PATH``): the folder is 0700 and every file in it
+0600, from the moment it exists.
 
-``var/`` holds the SQLite database, Rasa's endpoints file (database and Redis URLs, with their passwords), the
-web app's secret key, the security log and the local mail outbox. Nothing here is ever readable by another
-account, not even for an instant:
+The instance folder (:attr:`bot.settings.Settings.instance_path`) holds the SQLite database, Rasa's endpoints
+file (database and Redis URLs, with their passwords), the web app's secret key, the security log and the local
+mail outbox. Nothing here is ever readable by another account, not even for an instant:
 
 - a file is written into a temporary file opened with ``O_CREAT | O_EXCL`` and mode 0600, then moved into place
   with :func:`os.replace` (readers see the old content or the new one, never a partial one);
 - a secret that must be created once is linked into place with :func:`os.link`, which fails if another process
   created it first (then that one is read);
-- ``var/`` itself is created 0700, and tightened to 0700 when an older version (or ``mkdir -p``) left it open.
+- the instance folder itself is created 0700, and tightened to 0700 when an older version (or ``mkdir -p``) left
+  it open.
 
-Only the repository's own ``var/`` is tightened; a folder chosen elsewhere (``--out``, ``DATABASE_URL``) is
-created 0700 when missing but left as its owner set it.
+Only the instance folder is tightened; a folder chosen elsewhere (``--out``, ``DATABASE_URL``) is created 0700
+when missing but left as its owner set it.
 """
 from __future__ import annotations
 
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-VAR_DIR = ROOT / "var"
+from bot.settings import get_settings
+
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 
 
-def _is_var(path: Path) -> bool:
+def instance_dir() -> Path:
+    """The instance folder: ``var/`` of the repository, or ``INSTANCE_PATH``."""
+    return get_settings().instance_path
+
+
+def _is_instance(path: Path) -> bool:
     try:
-        return path.resolve() == VAR_DIR.resolve()
+        return path.resolve() == instance_dir().resolve()
     except OSError:
         return False
 
 
 def private_dir(path: Path | None = None) -> Path:
-    """Create ``path`` (default ``var/``) with mode 0700 if missing; tighten ``var/`` itself to 0700."""
-    path = Path(path) if path is not None else VAR_DIR
+    """Create ``path`` (default: the instance folder) with mode 0700 if missing; tighten the instance folder to 0700."""
+    path = Path(path) if path is not None else instance_dir()
     if not path.exists():
-        if _is_var(path.parent):
+        if _is_instance(path.parent):
             private_dir(path.parent)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,7 +53,7 @@ def private_dir(path: Path | None = None) -> Path:
             os.mkdir(path, DIR_MODE)  # the umask can only remove bits: never wider than 0700
         except FileExistsError:
             pass
-    if _is_var(path) and stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
+    if _is_instance(path) and stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
         os.chmod(path, DIR_MODE)
     return path
 
@@ -117,11 +125,11 @@ def create_private_empty(path: Path) -> None:
     try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
     except FileExistsError:
-        if _is_var(path.parent):
+        if _is_instance(path.parent):
             tighten(path)
 
 
-def read_or_create_secret(path: Path, make_secret) -> str:
+def read_or_create_secret(path: Path, make_secret: Callable[[], str]) -> str:
     """The secret stored in ``path``, created with ``make_secret()`` (0600, atomically) the first time."""
     path = Path(path)
     if not path.exists():

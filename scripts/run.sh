@@ -32,8 +32,9 @@ bash scripts/setup.sh
 bash scripts/train.sh
 
 "$VENV/bin/python" -m bot db upgrade
-mkdir -p var
-"$VENV/bin/python" -m bot.rasa.endpoints --action-host "$ACTION_HOST" --action-port "$ACTION_PORT" --out var/endpoints.yml
+# Rasa's endpoints file in the instance folder (var/, or INSTANCE_PATH), 0600: it holds the database's URL.
+ENDPOINTS="${INSTANCE_PATH:-var}/endpoints.yml"
+"$VENV/bin/python" -m bot.rasa.endpoints --action-host "$ACTION_HOST" --action-port "$ACTION_PORT" --out "$ENDPOINTS"
 
 pids=()
 stop() {
@@ -49,7 +50,7 @@ set -m
 "$VENV/bin/python" -m bot.rasa.action_server --host "$ACTION_HOST" --port "$ACTION_PORT" --actions actions &
 pids+=($!)
 SANIC_REQUEST_MAX_SIZE="$RASA_MAX_BODY_BYTES" "$VENV/bin/rasa" run --interface "$RASA_HOST" --port "$RASA_PORT" \
-  --model models/ess.tar.gz --endpoints var/endpoints.yml --credentials credentials.yml &
+  --model models/ess.tar.gz --endpoints "$ENDPOINTS" --credentials credentials.yml &
 pids+=($!)
 "$VENV/bin/python" -m bot web --host "${WEB_HOST:-127.0.0.1}" --port "$WEB_PORT" &
 pids+=($!)
@@ -64,7 +65,7 @@ if [ -n "${REDIS_URL:-}" ]; then
 else
   echo "Rasa : 1 worker (REDIS_URL non défini ; avec Redis, Rasa lance un worker par cœur, soit $(nproc) ici)."
 fi
-[ -n "${SMTP_URL:-}" ] || echo "SMTP_URL non défini : les e-mails (codes de reprise, suivi des dossiers) sont écrits dans ${MAIL_OUTBOX_DIR:-var/outbox}/ au lieu d'être envoyés."
+[ -n "${SMTP_URL:-}" ] || echo "SMTP_URL non défini : les e-mails (codes de reprise, suivi des dossiers) sont écrits dans ${MAIL_OUTBOX_DIR:-${INSTANCE_PATH:-var}/outbox}/ au lieu d'être envoyés."
 echo "Ctrl-C pour tout arrêter."
 # Stop everything as soon as one service dies.
 wait -n "${pids[@]}" || true

@@ -4,7 +4,7 @@
 # (DATABASE_URL) and Rasa's locks in Redis (REDIS_URL), so that any instance answers any conversation.
 # Everything listens on 127.0.0.1; the website is the only public entry, as with scripts/run.sh.
 # A Rasa instance or an action server that stops is started again; nginx or the website stopping stops everything.
-# Ctrl-C or SIGTERM stops everything this script started. Logs: var/cluster/logs/.
+# Ctrl-C or SIGTERM stops everything this script started. Logs: var/cluster/logs/ (var/: INSTANCE_PATH).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # No telemetry or error reports sent to Rasa: nothing leaves this machine.
@@ -44,7 +44,7 @@ export SANIC_WORKERS=${SANIC_WORKERS:-1}
 # and the answer below what the website waits (RASA_TIMEOUT, 10 s), far above the time to handle a message. (Rasa 3.6
 # may keep such a message waiting until the website gives up: the next message of the conversation is answered.)
 export TICKET_LOCK_LIFETIME=${TICKET_LOCK_LIFETIME:-6}
-DIR=var/cluster
+DIR=${INSTANCE_PATH:-var}/cluster
 
 if [ "${#rasa_ports[@]}" -lt 1 ] || [ "${#rasa_ports[@]}" -ne "${#action_ports[@]}" ]; then
   echo "Erreur : RASA_PORTS et ACTION_PORTS doivent donner autant de ports l'un que l'autre (une instance de Rasa par serveur d'actions)." >&2

@@ -16,6 +16,9 @@ bash scripts/setup.sh
 step "Lint (ruff)"
 "$VENV/bin/ruff" check bot actions tests scripts
 
+step "Types (mypy)"
+"$VENV/bin/mypy"
+
 step "Tests unitaires (pytest)"
 "$PY" -m pytest -m "not rest and not browser" -q
 

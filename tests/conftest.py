@@ -8,6 +8,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.settings import reset_settings
 from tests.servers import LiveServers
 
 _CLOCK = itertools.count(1_700_000_000)  # each test message gets its own timestamp, as in Rasa
@@ -43,6 +44,24 @@ def make_tracker():
         )
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(monkeypatch):
+    """Each test reads the environment afresh, as a new process would: bot/settings.py reads it once and keeps it,
+    so the settings read are forgotten before and after each test, and whenever the test (or one of its fixtures)
+    changes a variable with ``monkeypatch.setenv`` or ``monkeypatch.delenv``."""
+    for name in ("setenv", "delenv"):
+        change = getattr(monkeypatch, name)
+
+        def change_and_forget(*args, _change=change, **kwargs):
+            _change(*args, **kwargs)
+            reset_settings()
+
+        setattr(monkeypatch, name, change_and_forget)
+    reset_settings()
+    yield
+    reset_settings()
 
 
 @pytest.fixture(autouse=True)

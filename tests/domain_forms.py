@@ -1,4 +1,4 @@
-"""The forms as the domain declares them (``required_slots`` in domain/*.yml), for the action tests: the tests
+"""The forms and custom actions as the domain declares them (domain/*.yml), for the action tests: the tests
 run the validators with the real lists, never a copy that can drift from the domain."""
 from __future__ import annotations
 
@@ -24,3 +24,11 @@ def forms_domain(*names: str) -> dict[str, Any]:
     """The part of the domain a FormValidationAction reads, for the forms ``names``."""
     forms = declared_forms()
     return {"forms": {name: {"required_slots": forms[name]} for name in names}, "slots": {}}
+
+
+def declared_actions() -> list[str]:
+    """The custom actions of domain/*.yml (Rasa merges the files' ``actions``), in file order."""
+    actions: list[str] = []
+    for path in sorted(DOMAIN_DIR.glob("*.yml")):
+        actions += (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("actions") or []
+    return actions

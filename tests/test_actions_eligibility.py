@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
+from actions.common import message_id
 from actions.eligibility import (
     ActionCorrectAnswer,
     ActionGiveVerdict,
@@ -11,7 +12,6 @@ from actions.eligibility import (
     AskStructure,
     ValidateEligibilityForm,
 )
-from actions.forms import message_id
 from bot.eligibility import prompts
 from tests.domain_forms import forms_domain
 

@@ -78,3 +78,21 @@ def test_error_messages_are_in_french(tmp_path):
     path = write_variant(tmp_path, lambda d: d["amounts"].pop("min"))
     with pytest.raises(CallDataError, match="champ obligatoire manquant"):
         load_call(path)
+
+
+def test_call_or_apology_gives_the_facts():
+    from bot.call.current import call_or_apology
+
+    assert call_or_apology() == load_call()
+
+
+def test_call_or_apology_gives_the_apology_and_logs_when_the_file_is_broken(tmp_path, monkeypatch, caplog):
+    from bot.call.current import SERVICE_UNAVAILABLE, call_or_apology
+
+    path = tmp_path / "call.yml"
+    path.write_text("amounts: {min: 1}\n", encoding="utf-8")
+    monkeypatch.setenv("CALL_FILE", str(path))
+    assert call_or_apology() == SERVICE_UNAVAILABLE == (
+        "Désolé, je rencontre un problème technique et ne peux pas répondre pour le moment. "
+        "Réessayez dans quelques instants ; vos réponses précédentes sont conservées.")
+    assert [r.getMessage().split(" : ")[0] for r in caplog.records] == ["Données de l'appel indisponibles"]

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.__main__ import main
-from bot.db.models import StaffUser
 from bot.db.session import current_revision, dispose_engines, head_revision, session_scope
+from bot.db.staff_models import StaffUser
 
 pytest_plugins = ["tests.db_fixtures"]  # db_url
 

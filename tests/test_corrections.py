@@ -11,14 +11,15 @@ from datetime import datetime, timezone
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
 
+from actions.common import message_id
 from actions.drafts import ActionConfirmApplication, ValidateApplicationForm
-from actions.forms import message_id
 from actions.resume import ActionResumeDraft, skip_sources
 from bot.application import prompts
 from bot.application.service import Correction, confirm_draft, correction_slots, load_resumed, save_draft
 from bot.call.facts import get_call
 from bot.db import corrections
 from bot.db import drafts as repo
+from bot.db.deletion import delete_draft
 from bot.db.followup_models import CorrectionRequest, DraftFieldChange
 from bot.db.session import session_scope
 from bot.db.staff import StaffError, StatusConflict, change_status, create_user, draft_audit
@@ -314,5 +315,5 @@ def test_the_change_history_is_deleted_with_the_draft(db_session):
     change_status(db_session, draft, "in_review", user, "Examen.")
     request = corrections.request_correction(db_session, draft, ["amount"], "À revoir.", user)
     corrections.record_change(db_session, draft, "amount", "12000.00", "9000.00", "9000", request=request)
-    repo.delete_draft(db_session, draft)
+    delete_draft(db_session, draft)
     assert db_session.query(DraftFieldChange).count() == 0 and db_session.query(CorrectionRequest).count() == 0

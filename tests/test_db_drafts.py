@@ -13,10 +13,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text, update
 
 from bot.db import drafts as repo
+from bot.db.deletion import delete_draft, purge_conversations_older_than, purge_older_than
 from bot.db.drafts import (
     DRAFT_FIELDS,
     EXPORT_COLUMNS,
-    delete_draft,
     draft_to_dict,
     email_matches,
     field_sources,
@@ -24,8 +24,6 @@ from bot.db.drafts import (
     get_by_reference,
     get_or_create_draft,
     list_drafts,
-    purge_conversations_older_than,
-    purge_older_than,
     update_fields,
 )
 from bot.db.models import Base, Draft, DraftConversation, DraftFieldSource

@@ -11,8 +11,9 @@ from sqlalchemy import inspect, select, update
 
 from bot.db import staff, staff_auth
 from bot.db.drafts import get_by_reference, get_or_create_draft, update_fields
-from bot.db.models import Base, DraftAudit, DraftNote, StaffUser
+from bot.db.models import Base
 from bot.db.session import get_engine, head_revision, session_scope, upgrade
+from bot.db.staff_models import DraftAudit, DraftNote, StaffUser
 
 pytest_plugins = ["tests.db_fixtures"]  # db_url, migrated_db_url, db_session
 

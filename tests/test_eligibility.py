@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from bot.call.facts import load_call
-from bot.eligibility.rules import ANSWER_KEYS, CRITERIA, Reason, Verdict, evaluate
+from bot.eligibility.rules import evaluate
+from bot.eligibility.verdict import ANSWER_KEYS, CRITERIA, Reason, Verdict
 
 CASES_FILE = Path(__file__).parent / "cases" / "eligibility.yml"
 CASES = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))

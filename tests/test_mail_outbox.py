@@ -20,9 +20,11 @@ from sqlalchemy import event, func, select, text
 from bot.application.service import delete_drafts
 from bot.db import drafts as repo
 from bot.db import outbox, staff
+from bot.db.deletion import delete_draft
 from bot.db.followup_models import MailOutbox
-from bot.db.models import DraftAudit, utcnow
+from bot.db.models import utcnow
 from bot.db.session import get_engine, session_scope
+from bot.db.staff_models import DraftAudit
 from bot.mail.compose import answer_template, compose_answer, compose_recorded
 from bot.mail.send import outbox_message_id
 from bot.mail.worker import queue_recorded, send_due
@@ -275,7 +277,7 @@ def test_deleting_the_draft_deletes_its_mails_not_yet_sent(db, smtp):
     for draft in (kept, by_staff, by_applicant):
         queue(draft, f"recorded:{draft.id}")
     with session_scope() as session:
-        repo.delete_draft(session, repo.get_by_reference(session, by_staff.reference))  # bulk DELETE, as staff do
+        delete_draft(session, repo.get_by_reference(session, by_staff.reference))  # bulk DELETE, as staff do
     assert delete_drafts("conv-efface") == 1  # "supprimez mes données" in the chat
     assert [r.draft_id for r in rows()] == [kept.id] and send_due()["sent"] == 1
     assert [m["to"] for m in smtp.received] == [["garde@exemple.fr"]]

@@ -1,4 +1,4 @@
-"""Tests of bot/nlp/normalize.py: the cases in tests/cases/normalize.yml, plus direct tests."""
+"""Tests of bot/nlp/normalize.py and bot/nlp/amounts.py: the cases in tests/cases/normalize.yml, plus direct tests."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,12 +9,11 @@ import pytest
 import yaml
 
 from bot.call.facts import get_call
-from bot.nlp import normalize
+from bot.nlp import amounts, normalize
+from bot.nlp.amounts import parse_amount, parse_amounts
 from bot.nlp.normalize import (
     CommuneMatch,
     fold,
-    parse_amount,
-    parse_amounts,
     parse_commune,
     parse_legal_form,
     parse_stage,
@@ -22,10 +21,9 @@ from bot.nlp.normalize import (
 )
 
 CASES_FILE = Path(__file__).parent / "cases" / "normalize.yml"
-FUNCTIONS = {
-    "fold", "parse_amount", "parse_amounts", "parse_commune", "parse_legal_form",
-    "parse_stage", "parse_yes_no",
-}
+MODULES = {"fold": normalize, "parse_amount": amounts, "parse_amounts": amounts, "parse_commune": normalize,
+           "parse_legal_form": normalize, "parse_stage": normalize, "parse_yes_no": normalize}
+FUNCTIONS = set(MODULES)
 CASES = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
 
 
@@ -45,7 +43,7 @@ def test_cases_file_is_well_formed():
 
 @pytest.mark.parametrize("case", CASES, ids=[_case_id(c) for c in CASES])
 def test_case(case):
-    result = getattr(normalize, case["function"])(case["input"])
+    result = getattr(MODULES[case["function"]], case["function"])(case["input"])
     expected = case["expected"]
     if case["function"] == "parse_commune" and expected is not None:
         assert result is not None, f"pas de commune trouvée, attendu {expected['name']}"
@@ -146,13 +144,13 @@ def test_non_text_input_is_not_understood():
     ],
 )
 def test_parse_request_and_budget(text, expected):
-    assert normalize.parse_request_and_budget(text) == expected
+    assert amounts.parse_request_and_budget(text) == expected
 
 
 @pytest.mark.parametrize("text", ["2 mi-temps", "deux mi temps", "3 ETP", "2 temps partiels", "12 enfants",
                                   "40 familles", "3 ateliers"])
 def test_a_count_of_people_or_jobs_is_not_an_amount(text):
-    assert normalize.parse_amount(text) is None
+    assert parse_amount(text) is None
 
 
 @pytest.mark.parametrize("key, text", [("amount", "07 61 22 33 44"), ("total_budget", "06.12.34.56.78"),

@@ -1,4 +1,4 @@
-"""Tests of bot/nlp/contact.py: the cases in tests/cases/normalize_contact.yml, plus direct tests."""
+"""Tests of bot/nlp/contact.py, dates.py and jobs.py: the cases in tests/cases/normalize_contact.yml, plus direct tests."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,21 +11,24 @@ import pytest
 import yaml
 
 from bot.nlp import contact as normalize_contact
+from bot.nlp import dates, jobs
 from bot.nlp.contact import (
-    Parsed,
     parse_email,
     parse_free_text,
-    parse_jobs,
     parse_person_name,
     parse_phone,
     parse_siret,
-    parse_start_date,
 )
+from bot.nlp.dates import parse_start_date
+from bot.nlp.jobs import parse_jobs
+from bot.nlp.parsed import Parsed
 
 CASES_FILE = Path(__file__).parent / "cases" / "normalize_contact.yml"
 CASES = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
 TODAY = dt.date(2026, 3, 15)
-FUNCTIONS = set(normalize_contact.__all__) - {"Parsed"}
+MODULES = {**dict.fromkeys(normalize_contact.__all__, normalize_contact), **dict.fromkeys(dates.__all__, dates),
+           **dict.fromkeys(jobs.__all__, jobs)}
+FUNCTIONS = set(MODULES)
 KEYS = {"function", "input", "expected", "error_contains", "kwargs", "today"}
 
 
@@ -38,7 +41,7 @@ def _run(case: dict) -> Parsed:
     kwargs = dict(case.get("kwargs") or {})
     if case["function"] == "parse_start_date":
         kwargs["today"] = case.get("today", TODAY)
-    return getattr(normalize_contact, case["function"])(case["input"], **kwargs)
+    return getattr(MODULES[case["function"]], case["function"])(case["input"], **kwargs)
 
 
 def test_cases_file_is_well_formed():
@@ -84,7 +87,7 @@ def test_parsed_is_a_frozen_value():
 @pytest.mark.parametrize("function", sorted(FUNCTIONS))
 @pytest.mark.parametrize("value", [None, 42, ["06 12 34 56 78"]])
 def test_non_text_input_is_refused_not_crashed(function, value):
-    result = getattr(normalize_contact, function)(value)
+    result = getattr(MODULES[function], function)(value)
     assert result.value is None and result.error
 
 

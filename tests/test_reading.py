@@ -49,7 +49,7 @@ def test_correction_after_the_verdict_keeps_other_answers():
     ("c'est quoi le montant maximum ?", False),
 ])
 def test_a_question_that_describes_the_project(text, expected):
-    from bot.forms.reading import describes_project
+    from bot.forms.description import describes_project
 
     assert describes_project(text, get_call()) is expected
 
@@ -62,7 +62,7 @@ def test_a_question_that_describes_the_project(text, expected):
     (None, "association", None, None),
 ])
 def test_staff_and_exports_see_which_identifier_was_given(siret, legal_form, commune, expected):
-    from bot.cli.drafts import LABELS
+    from bot.application.export import LABELS
     from bot.db.drafts import EXPORT_COLUMNS
     from bot.db.models import Draft
 
@@ -96,7 +96,7 @@ def test_reading_in_the_pre_application(text, asked, intent, kind, values):
     ("ESS-2026-0042", True),
 ])
 def test_a_request_to_resume_a_draft(text, expected):
-    from bot.forms.reading import asks_to_resume
+    from bot.forms.cues import asks_to_resume
 
     assert asks_to_resume(text) is expected
 

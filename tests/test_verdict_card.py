@@ -8,7 +8,8 @@ import pytest
 from bot.call.facts import load_call
 from bot.eligibility.card import verdict_card
 from bot.eligibility.messages import render_verdict
-from bot.eligibility.rules import CRITERIA, evaluate
+from bot.eligibility.rules import evaluate
+from bot.eligibility.verdict import CRITERIA
 
 ELIGIBLE = {
     "structure": "association", "commune": "Créteil", "stage": "démarrage",

@@ -12,11 +12,12 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select, update
 
-from bot.cli.drafts import LABELS
+from bot.application.export import LABELS
 from bot.db.drafts import EXPORT_COLUMNS, get_by_reference, get_or_create_draft, update_fields
-from bot.db.models import Draft, DraftAudit
+from bot.db.models import Draft
 from bot.db.session import session_scope
 from bot.db.staff import create_user
+from bot.db.staff_models import DraftAudit
 from bot.web import create_app
 
 pytest_plugins = ["tests.db_fixtures"]  # db_url, migrated_db_url
@@ -443,6 +444,18 @@ def test_status_change_needs_a_comment_and_is_audited(reviewer, url, full_draft)
         rows = session.execute(select(DraftAudit.from_status, DraftAudit.to_status, DraftAudit.comment)
                                .order_by(DraftAudit.id)).all()
     assert rows == [("new", "in_review", "Je prends le dossier"), ("in_review", "incomplete", "Il manque le budget")]
+
+
+def test_a_forged_status_is_refused_as_a_forbidden_transition(reviewer, url, full_draft):
+    page = f"/staff/drafts/{full_draft}"
+    for form in ({"to_status": "archived", "from_status": "new"}, {"to_status": "in_review", "from_status": "archived"}):
+        refused = post(reviewer, f"{page}/status", {**form, "comment": "Essai"}, page)
+        assert refused.status_code == 409 and "pas permis" in text(refused)
+        empty = post(reviewer, f"{page}/status", {**form, "comment": "  "}, page)
+        assert empty.status_code == 400 and "Le commentaire est obligatoire" in text(empty)
+    with session_scope(url) as session:
+        assert get_by_reference(session, full_draft).status == "new"
+        assert session.execute(select(DraftAudit.id)).all() == []
 
 
 def test_a_decision_on_a_draft_with_an_email_is_never_made_without_its_mail(reviewer, url, full_draft):

@@ -12,10 +12,10 @@ from sqlalchemy import func, select, update
 from bot.db.corrections import record_change, request_correction
 from bot.db.drafts import get_by_reference, get_or_create_draft, update_fields
 from bot.db.followup_models import CorrectionRequest, MailOutbox
-from bot.db.models import DraftAudit
 from bot.db.outbox import queue_mail
 from bot.db.session import session_scope
 from bot.db.staff import create_user, get_user_by_email
+from bot.db.staff_models import DraftAudit
 from bot.mail.compose import compose_answer
 from bot.web import create_app
 

@@ -31,9 +31,10 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from bot.db.drafts import purge_conversations_older_than, purge_older_than
+from bot.db.deletion import purge_conversations_older_than, purge_older_than
 from bot.db.security_models import RateLimitCounter
 from bot.db.session import session_scope
+from bot.settings import get_settings
 
 logger = logging.getLogger("ess.security.purge")
 
@@ -178,12 +179,6 @@ _started: dict[tuple[int, str | None], PurgeScheduler] = {}  # (process id, data
 _started_lock = threading.Lock()
 
 
-def schedule_enabled(value: str | None = None) -> bool:
-    """``PURGE_SCHEDULE`` (default on); 0/false/non/no turns the automatic purge off (then run the CLI daily)."""
-    value = os.environ.get("PURGE_SCHEDULE", "1") if value is None else value
-    return value.strip().lower() not in ("0", "false", "non", "no", "off")
-
-
 def start_scheduler(url: str | None = None, clock: Clock = utc_now) -> PurgeScheduler:
     """The purge scheduler of this process for ``url``, started once (again in a forked child)."""
     key = (os.getpid(), url)
@@ -195,7 +190,10 @@ def start_scheduler(url: str | None = None, clock: Clock = utc_now) -> PurgeSche
 
 
 def init_app(app: Any) -> PurgeScheduler | None:
-    """Start the daily purge for the app's database, unless testing or ``PURGE_SCHEDULE`` is off."""
-    if app.testing or not app.config.get("PURGE_SCHEDULE", schedule_enabled()):
+    """Start the daily purge for the app's database, unless testing or ``PURGE_SCHEDULE`` is off.
+
+    ``PURGE_SCHEDULE`` is off with 0, false, non, no or off: then run ``python -m bot drafts purge`` daily.
+    """
+    if app.testing or not app.config.get("PURGE_SCHEDULE", get_settings().purge_schedule):
         return None
     return start_scheduler(app.config.get("DATABASE_URL"))

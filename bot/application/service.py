@@ -19,16 +19,19 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.call.facts import CallFacts
 from bot.db import corrections
 from bot.db import drafts as repo
+from bot.db.deletion import delete_draft
 from bot.db.followup_models import CorrectionRequest
 from bot.db.models import Draft
 from bot.db.session import session_scope
 from bot.db.staff import StaffError
 from bot.eligibility.rules import evaluate
-from bot.forms.fields import APPLICATION_FIELDS, FIELDS, LEGAL_FORM_LABELS, STAGE_LABELS, in_range, strip_identifiers
+from bot.forms.fields import APPLICATION_FIELDS, FIELDS, LEGAL_FORM_LABELS, STAGE_LABELS
+from bot.forms.parsers import in_range, strip_identifiers
 
 __all__ = [
     "APPLICATION_FIELDS", "COLUMN_OF", "FIELD_LABELS", "LEGAL_FORM_LABELS", "STAGE_LABELS", "Confirmed",
@@ -100,7 +103,7 @@ def _answers_in_range(answers: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in answers.items() if in_range(key, value)}
 
 
-def _linked_or_new(session, conversation_id: str, consent_at: str | None) -> Draft:
+def _linked_or_new(session: Session, conversation_id: str, consent_at: str | None) -> Draft:
     draft = repo.linked_draft(session, conversation_id)
     if draft is None:
         consent = datetime.fromisoformat(consent_at) if consent_at else None
@@ -108,7 +111,7 @@ def _linked_or_new(session, conversation_id: str, consent_at: str | None) -> Dra
     return draft
 
 
-def _write(session, draft: Draft, answers: Mapping[str, Any], sources: Mapping[str, Mapping[str, str]],
+def _write(session: Session, draft: Draft, answers: Mapping[str, Any], sources: Mapping[str, Mapping[str, str]],
            call: CallFacts, request: CorrectionRequest | None = None, cleared: Sequence[str] = ()) -> list[str]:
     """Write the answers (and ``cleared`` columns as "à préciser"); keep the changed values in the history when a
     correction is confirmed or staff already took the draft up. Returns the changed columns.
@@ -165,12 +168,12 @@ def confirm_draft(conversation_id: str, answers: Mapping[str, Any], sources: Map
             draft = _linked_or_new(session, conversation_id, consent_at)
             session.refresh(draft, with_for_update=True)  # staff's status changes wait for this transaction
             request = corrections.open_request(session, draft)
-            completing = request is not None and str(request.id) == str(shown_request)
-            cleared = [c for c in request.fields if answers.get(SLOT_OF.get(c, c)) is None] if completing else []
+            answered = request if request is not None and str(request.id) == str(shown_request) else None
+            cleared = [c for c in answered.fields if answers.get(SLOT_OF.get(c, c)) is None] if answered is not None else []
             changed = _write(session, draft, answers, sources, call, request, cleared)
-            if completing:
-                corrections.complete_request(session, draft, request)
-            return Confirmed(draft.reference, completing, tuple(SLOT_OF.get(c, c) for c in changed))
+            if answered is not None:
+                corrections.complete_request(session, draft, answered)
+            return Confirmed(draft.reference, answered is not None, tuple(SLOT_OF.get(c, c) for c in changed))
     except (SQLAlchemyError, StaffError) as exc:  # StaffError: the status changed meanwhile (not expected)
         raise SaveFailed(type(exc).__name__) from exc
 
@@ -252,7 +255,7 @@ def delete_drafts(conversation_id: str) -> int:
     try:
         with session_scope() as session:
             for draft in repo.linked_drafts(session, conversation_id):
-                repo.delete_draft(session, draft)
+                delete_draft(session, draft)
                 deleted += 1
     except SQLAlchemyError as exc:
         raise SaveFailed(type(exc).__name__) from exc  # the class only: no value reaches a log

@@ -6,12 +6,17 @@ typed :class:`CallFacts` object. Nothing is read at import time: call
 """
 from __future__ import annotations
 
-import os
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, root_validator, validator
+
+from bot.settings import get_settings
+
+if TYPE_CHECKING:
+    from pydantic.error_wrappers import ErrorDict
 
 DEFAULT_CALL_FILE = Path(__file__).with_name("call.yml")
 PLACEHOLDER = "A_COMPLETER"
@@ -57,7 +62,7 @@ class Amounts(_Model):
     max_share_of_budget_percent: float = Field(..., gt=0, le=100)
 
     @root_validator(skip_on_failure=True)
-    def _min_below_max(cls, values):
+    def _min_below_max(cls, values: dict[str, Any]) -> dict[str, Any]:
         if values["min"] > values["max"]:
             raise ValueError("le montant minimum dépasse le montant maximum")
         return values
@@ -68,7 +73,7 @@ class Commune(_Model):
     postcodes: list[str] = Field(..., min_items=1)
 
     @validator("postcodes", each_item=True)
-    def _postcode_format(cls, value):
+    def _postcode_format(cls, value: str) -> str:
         if not (len(value) == 5 and value.isdigit()):
             raise ValueError(f"code postal invalide : {value!r}")
         return value
@@ -168,7 +173,7 @@ class Envelope(_Model):
     next_edition: int | str
 
     @validator("next_edition")
-    def _amount_or_placeholder(cls, value):
+    def _amount_or_placeholder(cls, value: int | str) -> int | str:
         if isinstance(value, str) and not is_placeholder(value):
             raise ValueError(f"un montant en euros (nombre entier) ou {PLACEHOLDER} est attendu")
         if isinstance(value, int) and value <= 0:
@@ -178,6 +183,11 @@ class Envelope(_Model):
     @property
     def published(self) -> bool:
         return not is_placeholder(self.next_edition)
+
+    @property
+    def amount(self) -> int | None:
+        """The envelope in euros once published (a placeholder is never a number)."""
+        return self.next_edition if isinstance(self.next_edition, int) else None
 
 
 class RulesDocument(_Model):
@@ -219,7 +229,7 @@ class CallFacts(_Model):
         return next((c for c in self.selection_criteria if c.key == key), None)
 
 
-def _field_path(loc) -> str:
+def _field_path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
@@ -239,13 +249,13 @@ _MESSAGES_FR = {
 }
 
 
-def _message(error) -> str:
+def _message(error: ErrorDict) -> str:
     return _MESSAGES_FR.get(error.get("type", ""), error["msg"])
 
 
 def call_file_path() -> Path:
     """The data file: ``CALL_FILE`` from the environment, else ``bot/call/call.yml``."""
-    return Path(os.environ.get("CALL_FILE") or DEFAULT_CALL_FILE)
+    return get_settings().call_file or DEFAULT_CALL_FILE
 
 
 def load_call(path: str | Path | None = None) -> CallFacts:

@@ -1,12 +1,14 @@
 """``python -m bot eligibility check FICHIER.json``: the eligibility verdict for answers given as JSON."""
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from typing import Any
 
-from bot.eligibility.rules import ANSWER_KEYS
+import click
+
+from bot.cli.french import Group
+from bot.eligibility.verdict import ANSWER_KEYS
 
 EXIT_BAD_INPUT = 2
 EXIT_BAD_CALL_DATA = 1
@@ -30,18 +32,9 @@ class InvalidAnswers(ValueError):
     """The answers file cannot be used. The message is in French."""
 
 
-def register(subparsers) -> None:
-    group = subparsers.add_parser("eligibility", help="vérifier l'éligibilité d'un projet",
-                                  description="Commandes sur l'éligibilité des projets.")
-    commands = group.add_subparsers(dest="eligibility_command", metavar="COMMANDE", required=True)
-    check = commands.add_parser(
-        "check", help="donner le verdict d'éligibilité pour des réponses en JSON",
-        description="Lit un objet JSON de réponses (clés : " + ", ".join(ANSWER_KEYS) + ") et affiche le "
-        "verdict et ses raisons en JSON. Les valeurs peuvent être du texte libre (« asso loi 1901 », "
-        "« 12 000 € ») ou déjà normalisées.",
-    )
-    check.add_argument("file", metavar="FICHIER", help="fichier JSON des réponses, ou « - » pour l'entrée standard")
-    check.set_defaults(handler=check_answers_file)
+@click.group("eligibility", cls=Group, short_help="vérifier l'éligibilité d'un projet")
+def eligibility() -> None:
+    """Commandes sur l'éligibilité des projets."""
 
 
 def parse_answers(text: str, name: str) -> dict[str, Any]:
@@ -92,13 +85,20 @@ def _read(path: str) -> str:
         raise InvalidAnswers(f"Impossible de lire le fichier {path} : {exc.strerror}.") from None
 
 
-def check_answers_file(args: argparse.Namespace) -> int:
+@eligibility.command(
+    "check", short_help="donner le verdict d'éligibilité pour des réponses en JSON",
+    help="Lit un objet JSON de réponses (clés : " + ", ".join(ANSWER_KEYS) + ") et affiche le verdict et ses "
+    "raisons en JSON. Les valeurs peuvent être du texte libre (« asso loi 1901 », « 12 000 € ») ou déjà "
+    "normalisées.",
+)
+@click.argument("file", metavar="FICHIER", help="fichier JSON des réponses, ou « - » pour l'entrée standard")
+def check_answers_file(file: str) -> int:
     from bot.call.facts import CallDataError, get_call
     from bot.eligibility.rules import evaluate
 
-    name = "l'entrée standard" if args.file == "-" else f"le fichier {args.file}"
+    name = "l'entrée standard" if file == "-" else f"le fichier {file}"
     try:
-        answers = parse_answers(_read(args.file), name)
+        answers = parse_answers(_read(file), name)
     except InvalidAnswers as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

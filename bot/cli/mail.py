@@ -6,30 +6,23 @@ outcome recorded before stopping. The schema is brought up to date first, as for
 """
 from __future__ import annotations
 
-import argparse
 import logging
 import signal
 import sys
 import threading
+from types import FrameType
 
-from bot.cli.drafts import EXIT_USAGE, _with_database
+import click
+
+from bot.cli.database import with_database
+from bot.cli.french import EXIT_USAGE, FLOAT, Group
 
 DEFAULT_INTERVAL = 2.0
 
 
-def register(subparsers) -> None:
-    mail = subparsers.add_parser("mail", help="e-mails aux porteurs de projet (file d'envoi)",
-                                 description="Commandes sur les e-mails envoyés aux porteurs de projet.")
-    commands = mail.add_subparsers(dest="mail_command", metavar="COMMANDE", required=True)
-    worker = commands.add_parser(
-        "worker", help="envoyer les e-mails en attente (en continu, ou une fois avec --once)",
-        description="Envoie les e-mails en attente (SMTP_URL, sinon fichiers dans MAIL_OUTBOX_DIR). Un envoi "
-        "qui échoue est réessayé plus tard (30 s, 1 min, 2 min… au plus 1 h entre deux essais) ; un e-mail "
-        "accepté par le serveur n'est pas renvoyé. Sans --once, tourne jusqu'à Ctrl+C.")
-    worker.add_argument("--once", action="store_true", help="envoyer ce qui est dû maintenant, puis quitter")
-    worker.add_argument("--interval", type=float, default=DEFAULT_INTERVAL, metavar="SECONDES",
-                        help=f"attente entre deux passages (défaut : {DEFAULT_INTERVAL:g} s)")
-    worker.set_defaults(handler=start_worker)
+@click.group("mail", cls=Group, short_help="e-mails aux porteurs de projet (file d'envoi)")
+def mail() -> None:
+    """Commandes sur les e-mails envoyés aux porteurs de projet."""
 
 
 def _logging() -> None:
@@ -42,19 +35,27 @@ def _plural(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n <= 1 else plural}"
 
 
-def start_worker(args: argparse.Namespace) -> int:
-    if not 0 < args.interval <= 3600:
+@mail.command("worker", short_help="envoyer les e-mails en attente (en continu, ou une fois avec --once)")
+@click.option("--once", is_flag=True, help="envoyer ce qui est dû maintenant, puis quitter")
+@click.option("--interval", type=FLOAT, default=DEFAULT_INTERVAL, metavar="SECONDES",
+              help=f"attente entre deux passages (défaut : {DEFAULT_INTERVAL:g} s)")
+def start_worker(once: bool, interval: float) -> int:
+    """Envoie les e-mails en attente (SMTP_URL, sinon fichiers dans MAIL_OUTBOX_DIR). Un envoi qui échoue est
+    réessayé plus tard (30 s, 1 min, 2 min… au plus 1 h entre deux essais) ; un e-mail accepté par le serveur
+    n'est pas renvoyé. Sans --once, tourne jusqu'à Ctrl+C.
+    """
+    if not 0 < interval <= 3600:
         print("Erreur : --interval doit être compris entre 0 et 3600 secondes.", file=sys.stderr)
         return EXIT_USAGE
-    return _run(args)
+    return _run(once, interval)
 
 
-@_with_database
-def _run(args: argparse.Namespace) -> int:
+@with_database
+def _run(once: bool, interval: float) -> int:
     from bot.mail.worker import run, send_due
 
     _logging()
-    if args.once:
+    if once:
         counts = send_due()
         print(f"{_plural(counts['sent'], 'e-mail envoyé', 'e-mails envoyés')}, "
               f"{_plural(counts['retry'], 'à réessayer plus tard', 'à réessayer plus tard')}, "
@@ -62,12 +63,12 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     stop = threading.Event()
 
-    def _stop(signum, frame) -> None:
+    def _stop(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    print(f"Envoi des e-mails en attente toutes les {args.interval:g} s. Ctrl+C pour arrêter.", flush=True)
-    run(stop, interval=args.interval)
+    print(f"Envoi des e-mails en attente toutes les {interval:g} s. Ctrl+C pour arrêter.", flush=True)
+    run(stop, interval=interval)
     print("Envoi des e-mails arrêté.", flush=True)
     return 0

@@ -6,36 +6,27 @@ argument (weak password, bad e-mail) or an unreachable database.
 """
 from __future__ import annotations
 
-import argparse
 import getpass
-import os
 import sys
 
-from bot.cli.drafts import EXIT_USAGE, _with_database
-from bot.db.models import STAFF_ROLES
+import click
+
+from bot.cli.database import with_database
+from bot.cli.french import EXIT_USAGE, Choice, Group
+from bot.db.staff_models import STAFF_ROLES
+from bot.settings import get_settings
 
 EXIT_REFUSED = 1
 
 
-def register(subparsers) -> None:
-    staff = subparsers.add_parser("staff", help="comptes de l'espace agents",
-                                  description="Commandes sur les comptes de l'espace agents (/staff/).")
-    commands = staff.add_subparsers(dest="staff_command", metavar="COMMANDE", required=True)
-    create = commands.add_parser(
-        "create-user", help="créer un compte agent",
-        description="Crée un compte de l'espace agents. Le mot de passe (12 caractères au moins) est lu dans "
-        "la variable d'environnement STAFF_PASSWORD, sinon demandé deux fois.",
-    )
-    create.add_argument("email", metavar="EMAIL", help="adresse e-mail de l'agent (son identifiant)")
-    create.add_argument("--role", choices=STAFF_ROLES, default="reviewer",
-                        help="reviewer (instruire les pré-candidatures, par défaut) ou admin (aussi supprimer "
-                        "et gérer les comptes)")
-    create.set_defaults(handler=create_user)
+@click.group("staff", cls=Group, short_help="comptes de l'espace agents")
+def staff() -> None:
+    """Commandes sur les comptes de l'espace agents (/staff/)."""
 
 
 def _read_password() -> str:
     """STAFF_PASSWORD, else typed twice; raises ValueError (in French) when the two differ."""
-    password = os.environ.get("STAFF_PASSWORD")
+    password = get_settings().staff_password
     if password is not None:
         return password
     first = getpass.getpass("Mot de passe : ")
@@ -45,33 +36,41 @@ def _read_password() -> str:
     return first
 
 
-def create_user(args: argparse.Namespace) -> int:
+@staff.command("create-user", short_help="créer un compte agent")
+@click.argument("email", metavar="EMAIL", help="adresse e-mail de l'agent (son identifiant)")
+@click.option("--role", type=Choice(STAFF_ROLES), default="reviewer",
+              help="reviewer (instruire les pré-candidatures, par défaut) ou admin (aussi supprimer et gérer les "
+              "comptes)")
+def create_user(email: str, role: str) -> int:
+    """Crée un compte de l'espace agents. Le mot de passe (12 caractères au moins) est lu dans la variable
+    d'environnement STAFF_PASSWORD, sinon demandé deux fois.
+    """
     from bot.db.staff import password_problem
 
     try:
-        args.password = _read_password()
+        password = _read_password()
     except ValueError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_USAGE
     except (EOFError, KeyboardInterrupt):
         print("\nErreur : aucun mot de passe saisi.", file=sys.stderr)
         return EXIT_USAGE
-    problem = password_problem(args.password)
+    problem = password_problem(password)
     if problem:
         print(f"Erreur : {problem}", file=sys.stderr)
         return EXIT_USAGE
-    return _create(args)
+    return _create(email, password, role)
 
 
-@_with_database
-def _create(args: argparse.Namespace) -> int:
+@with_database
+def _create(email: str, password: str, role: str) -> int:
     from bot.db.session import session_scope
     from bot.db.staff import DuplicateUser, StaffError
     from bot.db.staff import create_user as create
 
     try:
         with session_scope() as session:
-            user = create(session, args.email, args.password, args.role, must_change_password=True)
+            user = create(session, email, password, role, must_change_password=True)
     except StaffError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_REFUSED if isinstance(exc, DuplicateUser) else EXIT_USAGE

@@ -8,61 +8,52 @@ The port defaults to ``WEB_PORT``, else 8000. The site talks to Rasa at ``RASA_U
 """
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 
-DEFAULT_PORT = 8000
+import click
+
+from bot.cli.french import EXIT_USAGE, INTEGER, Command
+from bot.settings import DEFAULT_WEB_PORT, get_settings
 
 
-def register(subparsers) -> None:
-    web = subparsers.add_parser("web", help="démarrer le site (page de l'assistant et espace du service)",
-                                description="Démarre le site web avec waitress : la page publique de "
-                                "l'assistant et l'espace du service (/staff). Rasa doit tourner à l'adresse "
-                                "RASA_URL (par défaut http://127.0.0.1:5005).")
-    web.add_argument("--host", default="127.0.0.1",
-                     help="adresse d'écoute (défaut : 127.0.0.1 ; 0.0.0.0 pour toutes les interfaces)")
-    web.add_argument("--port", type=int, default=None,
-                     help=f"port d'écoute (défaut : WEB_PORT, sinon {DEFAULT_PORT})")
-    web.set_defaults(handler=serve)
-
-
-def _port(args: argparse.Namespace) -> int:
-    if args.port is not None:
-        port = args.port
-    else:
-        raw = os.environ.get("WEB_PORT", "").strip() or str(DEFAULT_PORT)
-        try:
-            port = int(raw)
-        except ValueError:
-            raise ValueError(f"WEB_PORT invalide : « {raw} » (un numéro de port est attendu).") from None
+def _port(chosen: int | None) -> int:
+    """``--port``, else ``WEB_PORT`` (a ``ValueError`` in French for a wrong value)."""
+    port = chosen if chosen is not None else get_settings().web_port
     if not 1 <= port <= 65535:
         raise ValueError(f"port invalide : {port} (entre 1 et 65535).")
     return port
 
 
-def serve(args: argparse.Namespace) -> int:
+@click.command("web", cls=Command, short_help="démarrer le site (page de l'assistant et espace du service)")
+@click.option("--host", default="127.0.0.1", metavar="ADRESSE",
+              help="adresse d'écoute (défaut : 127.0.0.1 ; 0.0.0.0 pour toutes les interfaces)")
+@click.option("--port", "chosen_port", type=INTEGER, metavar="PORT",
+              help=f"port d'écoute (défaut : WEB_PORT, sinon {DEFAULT_WEB_PORT})")
+def serve(host: str, chosen_port: int | None) -> int:
+    """Démarre le site web avec waitress : la page publique de l'assistant et l'espace du service (/staff). Rasa
+    doit tourner à l'adresse RASA_URL (par défaut http://127.0.0.1:5005).
+    """
     import waitress
 
     from bot.web import create_app
 
     try:
-        port = _port(args)
+        port = _port(chosen_port)
         app = create_app()
     except ValueError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
-        return 2
-    shown_host = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
+        return EXIT_USAGE
+    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     print(f"Site de l'assistant : http://{shown_host}:{port}/ (espace du service : /staff). "
           "Ctrl+C pour arrêter.", flush=True)
     try:
         # waitress refuses a larger body itself (413) instead of buffering it for Flask's MAX_CONTENT_LENGTH.
-        waitress.serve(app, host=args.host, port=port, threads=app.config["WEB_THREADS"],
+        waitress.serve(app, host=host, port=port, threads=app.config["WEB_THREADS"],
                        max_request_body_size=app.config["MAX_CONTENT_LENGTH"])
     except OSError as exc:
-        print(f"Erreur : impossible d'écouter sur {args.host}:{port} : {exc.strerror or exc}.", file=sys.stderr)
+        print(f"Erreur : impossible d'écouter sur {host}:{port} : {exc.strerror or exc}.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         pass

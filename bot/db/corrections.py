@@ -17,16 +17,17 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.drafts import DRAFT_FIELDS, _as_text, _coerce
+from bot.db.drafts import DRAFT_FIELDS, column_value, value_text
 from bot.db.followup_models import CorrectionRequest, DraftFieldChange
-from bot.db.models import Draft, StaffUser, utcnow
+from bot.db.models import Draft, DraftStatus, utcnow
 from bot.db.staff import StaffError, _audit, change_status
+from bot.db.staff_models import StaffUser
 
 MAX_COMMENT_LENGTH = 2000
 
 
 def request_correction(session: Session, draft: Draft, fields: Sequence[str], comment: str, user: StaffUser,
-                       expected_status: str | None = None) -> CorrectionRequest:
+                       expected_status: DraftStatus | None = None) -> CorrectionRequest:
     """Ask the applicant to correct ``fields``; the draft becomes ``incomplete``. Refusals are in French."""
     unknown = sorted(set(fields) - set(DRAFT_FIELDS))
     if unknown:
@@ -74,7 +75,7 @@ def stored_text(field: str, value: Any) -> str | None:
     """A value as the history keeps it: the text :func:`bot.db.drafts.update_fields` stores ("12000.00",
     "2026-09-01", "false"); None for "à préciser".
     """
-    return _as_text(_coerce(field, value))
+    return value_text(column_value(field, value))
 
 
 def record_changes(session: Session, draft: Draft, values: Mapping[str, Any],
@@ -98,7 +99,7 @@ def record_changes(session: Session, draft: Draft, values: Mapping[str, Any],
 def complete_request(session: Session, draft: Draft, request: CorrectionRequest) -> None:
     """The applicant confirmed the corrections: close the request, the draft goes back ``in_review``."""
     request.completed_at = utcnow()
-    change_status(session, draft, "in_review", None, "Corrections confirmées par le porteur de projet.",  # type: ignore[arg-type]
+    change_status(session, draft, "in_review", None, "Corrections confirmées par le porteur de projet.",
                   expected_status="incomplete")
 
 

@@ -2,25 +2,32 @@
 
 Writes are safe with several writers at once (SQLite and PostgreSQL): a draft is created once per
 conversation (unique constraint, SAVEPOINT, re-select), and fields are written with targeted ``UPDATE``s
-and ``INSERT ... ON CONFLICT DO UPDATE``, never by rewriting the whole row.
+and ``INSERT ... ON CONFLICT DO UPDATE``, never by rewriting the whole row. Deletion and the retention
+purge are in :mod:`bot.db.deletion`.
 """
 from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, inspect, select, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql import column, table
 
-from bot.db.models import STATUSES, Draft, DraftConversation, DraftFieldSource, ReferenceCounter, utcnow
-from bot.db.resume_models import ResumeCode
+from bot.db.models import (
+    DRAFT_STATUSES,
+    Draft,
+    DraftConversation,
+    DraftFieldSource,
+    DraftStatus,
+    ReferenceCounter,
+    utcnow,
+)
 
 # Fields that come from the conversation, in display order.
 DRAFT_FIELDS: tuple[str, ...] = (
@@ -35,10 +42,9 @@ EXPORT_COLUMNS: tuple[str, ...] = (
     *DRAFT_FIELDS[DRAFT_FIELDS.index("siret") + 1:], "verdict", "status", "created_at", "updated_at", "consent_at",
 )
 REFERENCE_PREFIX = "ESS"
-RASA_EVENTS = table("events", column("sender_id"), column("timestamp"))  # Rasa's tracker store, same database
 
 
-def upsert_statement(session: Session, model):
+def upsert_statement(session: Session, model: type[Any]) -> sqlite.Insert | postgresql.Insert:
     """``INSERT`` with ``on_conflict_do_*`` for the session's dialect."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
@@ -147,11 +153,12 @@ def linked_conversations(session: Session, draft: Draft) -> list[str]:
     return list(dict.fromkeys([draft.conversation_id, *rows]))
 
 
-def _coerce(field: str, value: Any) -> Any:
+def column_value(field: str, value: Any) -> Any:
+    """A value as its column stores it (a date, a ``Decimal`` to the cent, an int); an unknown status raises."""
     if value is None:
         return None
-    if field == "status" and value not in STATUSES:
-        raise ValueError(f"unknown status {value!r} (allowed: {', '.join(STATUSES)})")
+    if field == "status" and value not in DRAFT_STATUSES:
+        raise ValueError(f"unknown status {value!r} (allowed: {', '.join(DRAFT_STATUSES)})")
     if field == "start_date" and isinstance(value, str):
         return date.fromisoformat(value.strip())
     if field in ("amount", "total_budget"):
@@ -161,7 +168,8 @@ def _coerce(field: str, value: Any) -> Any:
     return value
 
 
-def _as_text(value: Any) -> str | None:
+def value_text(value: Any) -> str | None:
+    """A column value as text, as the field sources keep it ("12000.00", "2026-09-01", "false")."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -185,7 +193,7 @@ def update_fields(session: Session, draft: Draft, values: Mapping[str, Any],
     if not values:
         return
     now = utcnow()
-    coerced = {field: _coerce(field, value) for field, value in values.items()}
+    coerced = {field: column_value(field, value) for field, value in values.items()}
     session.execute(update(Draft).where(Draft.id == draft.id).values(**coerced, updated_at=now)
                     .execution_options(synchronize_session=False))
     for field, value in {**coerced, "updated_at": now}.items():  # the object shows what was written
@@ -196,10 +204,10 @@ def update_fields(session: Session, draft: Draft, values: Mapping[str, Any],
     for field, value in coerced.items():
         if field not in DRAFT_FIELDS:
             continue
-        if field not in (sources or {}) and field in stored and stored[field] == _as_text(value):
+        if field not in (sources or {}) and field in stored and stored[field] == value_text(value):
             continue  # unchanged, no new sentence: the provenance stays
         message, given_at = (sources or {}).get(field, (None, now))
-        rows.append({"draft_id": draft.id, "field": field, "value": _as_text(value), "message": message,
+        rows.append({"draft_id": draft.id, "field": field, "value": value_text(value), "message": message,
                      "given_at": given_at or now})
     if rows:
         statement = upsert_statement(session, DraftFieldSource).values(rows)
@@ -210,12 +218,12 @@ def update_fields(session: Session, draft: Draft, values: Mapping[str, Any],
         ))
 
 
-def list_drafts(session: Session, status: str | None = None) -> list[Draft]:
+def list_drafts(session: Session, status: DraftStatus | None = None) -> list[Draft]:
     """Every draft, oldest first, optionally only those with ``status``."""
     query = select(Draft).order_by(Draft.created_at, Draft.id)
     if status is not None:
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r} (allowed: {', '.join(STATUSES)})")
+        if status not in DRAFT_STATUSES:
+            raise ValueError(f"unknown status {status!r} (allowed: {', '.join(DRAFT_STATUSES)})")
         query = query.where(Draft.status == status)
     return list(session.scalars(query))
 
@@ -223,59 +231,6 @@ def list_drafts(session: Session, status: str | None = None) -> list[Draft]:
 def field_sources(session: Session, draft: Draft) -> dict[str, DraftFieldSource]:
     rows = session.scalars(select(DraftFieldSource).where(DraftFieldSource.draft_id == draft.id))
     return {row.field: row for row in rows}
-
-
-def _delete_many(session: Session, drafts: Sequence[Draft]) -> int:
-    """Delete the drafts, what hangs on them, and every conversation linked to them (Rasa ``events`` rows)."""
-    if not drafts:
-        return 0
-    ids = [d.id for d in drafts]
-    linked = session.scalars(select(DraftConversation.conversation_id).where(DraftConversation.draft_id.in_(ids)))
-    conversations = sorted({d.conversation_id for d in drafts} | set(linked))
-    for model in (DraftFieldSource, DraftConversation, ResumeCode):
-        session.execute(delete(model).where(model.draft_id.in_(ids)).execution_options(synchronize_session=False))
-    if inspect(session.connection()).has_table("events"):
-        for start in range(0, len(conversations), 500):
-            session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id.in_(conversations[start:start + 500])))
-    session.execute(delete(Draft).where(Draft.id.in_(ids)).execution_options(synchronize_session=False))
-    for draft in drafts:
-        if draft in session:
-            session.expunge(draft)
-    return len(ids)
-
-
-def delete_draft(session: Session, draft: Draft) -> None:
-    """Delete the draft, its field sources, its links and codes, and every Rasa conversation linked to it
-    (``events`` rows: the one that created it and those that resumed it), if any.
-    """
-    _delete_many(session, [draft])
-
-
-def purge_older_than(session: Session, days: int, now: datetime | None = None) -> int:
-    """Delete the drafts not updated for ``days`` days (and their conversations); return how many."""
-    cutoff = (now or utcnow()) - timedelta(days=days)
-    drafts = list(session.scalars(select(Draft).where(Draft.updated_at < cutoff)))
-    count = 0
-    for start in range(0, len(drafts), 500):
-        count += _delete_many(session, drafts[start:start + 500])
-    return count
-
-
-def purge_conversations_older_than(session: Session, days: int, now: datetime | None = None) -> int:
-    """Delete the Rasa conversations linked to no draft whose last message is older than ``days``
-    days; return how many conversations were deleted.
-    """
-    if not inspect(session.connection()).has_table("events"):
-        return 0
-    cutoff = ((now or utcnow()) - timedelta(days=days)).timestamp()
-    stale = (select(RASA_EVENTS.c.sender_id).group_by(RASA_EVENTS.c.sender_id)
-             .having(func.max(RASA_EVENTS.c.timestamp) < cutoff)
-             .where(RASA_EVENTS.c.sender_id.not_in(select(Draft.conversation_id)))
-             .where(RASA_EVENTS.c.sender_id.not_in(select(DraftConversation.conversation_id))))
-    senders = list(session.scalars(stale))
-    for start in range(0, len(senders), 500):
-        session.execute(delete(RASA_EVENTS).where(RASA_EVENTS.c.sender_id.in_(senders[start:start + 500])))
-    return len(senders)
 
 
 def _json_value(value: Any) -> Any:

@@ -15,14 +15,17 @@ sent), its correction requests and its change history.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, get_args
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped
 
-from bot.db.models import Base, UTCDateTime, utcnow
+from bot.db.models import Base, ReviewOutcome, UTCDateTime, utcnow
 
-MAIL_KINDS = ("recorded", "admissible", "not_admissible", "incomplete")
-MAIL_STATUSES = ("pending", "sent", "failed")  # failed: given up after the last retry (a reviewer may retry)
+MailKind = Literal["recorded", ReviewOutcome]  # the pre-application recorded, or a review outcome
+MailStatus = Literal["pending", "sent", "failed"]  # failed: given up after the last retry (a reviewer may retry)
+MAIL_KINDS: tuple[MailKind, ...] = get_args(MailKind)
+MAIL_STATUSES: tuple[MailStatus, ...] = get_args(MailStatus)
 
 
 class MailOutbox(Base):
@@ -39,12 +42,12 @@ class MailOutbox(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     draft_id: Mapped[int] = Column(Integer, ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False)
     idempotency_key: Mapped[str] = Column(String(120), nullable=False, unique=True)
-    kind: Mapped[str] = Column(String(20), nullable=False)
+    kind: Mapped[MailKind] = Column(String(20), nullable=False)
     to_address: Mapped[str] = Column(String(320), nullable=False)
     subject: Mapped[str] = Column(Text, nullable=False)
     body_text: Mapped[str] = Column(Text, nullable=False)
     body_html: Mapped[str | None] = Column(Text)
-    status: Mapped[str] = Column(String(10), nullable=False, default="pending", server_default="pending")
+    status: Mapped[MailStatus] = Column(String(10), nullable=False, default="pending", server_default="pending")
     attempts: Mapped[int] = Column(Integer, nullable=False, default=0, server_default="0")
     next_attempt_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     locked_until: Mapped[datetime | None] = Column(UTCDateTime)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, TypeVar, get_args
 
 from sqlalchemy import (
     JSON,
@@ -27,10 +27,19 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
-STATUSES = ("new", "in_review", "admissible", "not_admissible", "incomplete")
+# The review workflow's statuses (bot.db.staff.TRANSITIONS). Its outcomes are announced to the applicant by mail:
+# a reviewer's decision (recevable / non recevable) or a request for corrections (``incomplete``).
+Decision = Literal["admissible", "not_admissible"]
+ReviewOutcome = Literal[Decision, "incomplete"]
+DraftStatus = Literal["new", "in_review", ReviewOutcome]
+DECISIONS: tuple[Decision, ...] = get_args(Decision)
+REVIEW_OUTCOMES: tuple[ReviewOutcome, ...] = get_args(ReviewOutcome)
+DRAFT_STATUSES: tuple[DraftStatus, ...] = get_args(DraftStatus)
+T = TypeVar("T")
 
 # Stable constraint names, needed by Alembic's batch mode on SQLite.
 NAMING_CONVENTION = {
@@ -41,7 +50,13 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
-Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+# Annotated Any: SQLAlchemy 1.4 ships no type information here, and mypy accepts an Any as a base class.
+Base: Any = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def one_of(value: object, choices: tuple[T, ...]) -> T | None:
+    """``value`` as one of ``choices`` (e.g. a status a form sent), or None when it is none of them."""
+    return next((choice for choice in choices if choice == value), None)
 
 
 def utcnow() -> datetime:
@@ -57,7 +72,7 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -65,7 +80,7 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(timezone.utc)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -84,18 +99,18 @@ class Money(TypeDecorator):
     cache_ok = True
     CENT = Decimal("0.01")
 
-    def load_dialect_impl(self, dialect):
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(Numeric(12, 2, asdecimal=False))
         return dialect.type_descriptor(Numeric(12, 2))
 
-    def process_bind_param(self, value: Any, dialect) -> Any:
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
             return None
         amount = Decimal(str(value)).quantize(self.CENT)
         return float(amount) if dialect.name == "sqlite" else amount
 
-    def process_result_value(self, value: Any, dialect) -> Decimal | None:
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         return Decimal(repr(value) if isinstance(value, float) else str(value)).quantize(self.CENT)
@@ -106,7 +121,7 @@ class Draft(Base):
 
     __tablename__ = "drafts"
     __table_args__ = (
-        CheckConstraint("status IN ('" + "', '".join(STATUSES) + "')", name="status"),
+        CheckConstraint("status IN ('" + "', '".join(DRAFT_STATUSES) + "')", name="status"),
         Index("ix_drafts_status", "status"),
         Index("ix_drafts_updated_at", "updated_at"),
     )
@@ -114,7 +129,7 @@ class Draft(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     reference: Mapped[str] = Column(String(20), nullable=False, unique=True)
     conversation_id: Mapped[str] = Column(String(255), nullable=False, unique=True)
-    status: Mapped[str] = Column(String(20), nullable=False, default="new", server_default="new")
+    status: Mapped[DraftStatus] = Column(String(20), nullable=False, default="new", server_default="new")
     consent_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
 
     org_name: Mapped[str | None] = Column(Text)
@@ -209,96 +224,9 @@ class ReferenceCounter(Base):
     last_value: Mapped[int] = Column(Integer, nullable=False, default=0)
 
 
-# --- Staff review area: accounts, login throttling, private notes and the audit trail. ---
-
-STAFF_ROLES = ("reviewer", "admin")
-AUDIT_ACTIONS = ("status_changed", "note_added", "deleted", "resume_unlocked", "correction_requested",
-                 "mail_queued", "mail_retried")
-
-
-class StaffUser(Base):
-    """A member of staff who reviews the drafts (``reviewer``) or also manages them and the accounts (``admin``).
-
-    Accounts are deactivated, never deleted, so that the audit trail keeps naming its authors.
-    """
-
-    __tablename__ = "staff_users"
-    __table_args__ = (CheckConstraint("role IN ('" + "', '".join(STAFF_ROLES) + "')", name="role"),)
-
-    id: Mapped[int] = Column(Integer, primary_key=True)
-    email: Mapped[str] = Column(String(320), nullable=False, unique=True)  # stored lower-cased
-    password_hash: Mapped[str] = Column(String(255), nullable=False)
-    role: Mapped[str] = Column(String(20), nullable=False, default="reviewer", server_default="reviewer")
-    active: Mapped[bool] = Column(Boolean, nullable=False, default=True, server_default="1")
-    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
-    last_login_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
-    # Set for an account whose password was chosen by someone else (command line, admin): changed at first login.
-    must_change_password: Mapped[bool] = Column(Boolean, nullable=False, default=False, server_default="0")
-    password_changed_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
-
-    def __repr__(self) -> str:
-        return f"<StaffUser {self.email} {self.role}{'' if self.active else ' inactive'}>"
-
-
-class LoginAttempt(Base):
-    """One failed staff login, kept a short while to throttle guessing (per e-mail and per IP address)."""
-
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_email_at", "email", "at"),
-        Index("ix_login_attempts_ip_at", "ip", "at"),
-    )
-
-    id: Mapped[int] = Column(Integer, primary_key=True)
-    email: Mapped[str] = Column(String(320), nullable=False)
-    ip: Mapped[str] = Column(String(64), nullable=False)
-    at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
-
-
-class DraftNote(Base):
-    """A private staff note on a draft; deleted with the draft."""
-
-    __tablename__ = "draft_notes"
-    __table_args__ = (Index("ix_draft_notes_draft_id", "draft_id"),)
-
-    id: Mapped[int] = Column(Integer, primary_key=True)
-    draft_id: Mapped[int] = Column(Integer, ForeignKey("drafts.id", ondelete="CASCADE"), nullable=False)
-    user_id: Mapped[int] = Column(Integer, ForeignKey("staff_users.id"), nullable=False)
-    body: Mapped[str] = Column(Text, nullable=False)
-    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
-
-    author: Mapped[StaffUser] = relationship(StaffUser, lazy="joined")
-
-
-class DraftAudit(Base):
-    """Who did what to a draft, and when. Kept when the draft is deleted (``draft_id`` becomes NULL)."""
-
-    __tablename__ = "draft_audit"
-    __table_args__ = (
-        CheckConstraint("action IN ('" + "', '".join(AUDIT_ACTIONS) + "')", name="action"),
-        Index("ix_draft_audit_draft_id", "draft_id"),
-        Index("ix_draft_audit_draft_reference", "draft_reference"),
-    )
-
-    id: Mapped[int] = Column(Integer, primary_key=True)
-    draft_id: Mapped[int | None] = Column(Integer, ForeignKey("drafts.id", ondelete="SET NULL"), nullable=True)
-    draft_reference: Mapped[str] = Column(String(20), nullable=False)
-    user_id: Mapped[int | None] = Column(Integer, ForeignKey("staff_users.id"), nullable=True)
-    action: Mapped[str] = Column(String(30), nullable=False)
-    from_status: Mapped[str | None] = Column(String(20))
-    to_status: Mapped[str | None] = Column(String(20))
-    comment: Mapped[str | None] = Column(Text)
-    at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
-
-    user: Mapped[StaffUser | None] = relationship(StaffUser, lazy="joined")
-
-
-# The staff sessions, the security journal and the rate-limit counters live in their own module, on the same
-# metadata (imported as a module, not ``from ... import``, so that either module can be imported first).
+# The other tables live in their own modules, on the same metadata (imported as modules, not ``from ... import``,
+# so that either module can be imported first).
 import bot.db.followup_models  # noqa: E402,F401  (mail outbox, correction requests, field changes)
 import bot.db.resume_models  # noqa: E402,F401  (resume codes, failed tries, locks)
-import bot.db.security_models  # noqa: E402,F401
+import bot.db.security_models  # noqa: E402,F401  (staff sessions, security journal, rate-limit counters)
+import bot.db.staff_models  # noqa: E402,F401  (staff accounts, login throttling, notes, audit trail)

@@ -11,23 +11,26 @@ a mail not yet sent is then never sent.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from bot.db.drafts import upsert_statement
-from bot.db.followup_models import MAIL_KINDS, MailOutbox
-from bot.db.models import Draft, StaffUser, utcnow
+from bot.db.followup_models import MAIL_KINDS, MailKind, MailOutbox, MailStatus
+from bot.db.models import Draft, utcnow
 from bot.db.staff import StaffError, _audit
+from bot.db.staff_models import StaffUser
 from bot.mail.compose import Composed
 
 MAX_ATTEMPTS = 8
 FIRST_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
 MAX_ERROR_LENGTH = 500
-KIND_LABELS = {"recorded": "pré-candidature enregistrée", "admissible": "réponse : recevable",
+KIND_LABELS: dict[MailKind, str] = {"recorded": "pré-candidature enregistrée", "admissible": "réponse : recevable",
                "not_admissible": "réponse : non recevable", "incomplete": "demande de corrections"}
-STATUS_LABELS = {"pending": "en attente d'envoi", "sent": "envoyé", "failed": "échec de l'envoi"}
+STATUS_LABELS: dict[MailStatus, str] = {"pending": "en attente d'envoi", "sent": "envoyé", "failed": "échec de l'envoi"}
 
 __all__ = ["KIND_LABELS", "MAX_ATTEMPTS", "OutboxError", "STATUS_LABELS", "backoff", "claim_due", "mails_for_draft",
            "mark_failed", "mark_sent", "queue_mail", "release", "retry"]
@@ -42,7 +45,7 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_DELAY * 2 ** max(attempts - 1, 0), MAX_DELAY)
 
 
-def queue_mail(session: Session, draft: Draft, kind: str, composed: Composed, idempotency_key: str,
+def queue_mail(session: Session, draft: Draft, kind: MailKind, composed: Composed, idempotency_key: str,
                created_by: StaffUser | None = None) -> tuple[MailOutbox, bool]:
     """Queue one mail to the draft's address; ``(row, created)``. The same key gives back the row already
     queued (``created`` False) and writes nothing. A new row is audited (``mail_queued``).
@@ -90,7 +93,7 @@ def retry(session: Session, draft: Draft, mail_id: int, user: StaffUser) -> Mail
         raise OutboxError("Ce message a déjà été envoyé.")
     if row.status == "pending" and not row.last_error:
         raise OutboxError("Ce message est déjà en attente d'envoi.")
-    values = {"status": "pending", "next_attempt_at": utcnow(), "last_error": None}
+    values: dict[str, Any] = {"status": "pending", "next_attempt_at": utcnow(), "last_error": None}
     if row.status == "failed":
         values["attempts"] = 0
     result = session.execute(update(MailOutbox)
@@ -104,7 +107,7 @@ def retry(session: Session, draft: Draft, mail_id: int, user: StaffUser) -> Mail
     return row
 
 
-def _claimable(now: datetime):
+def _claimable(now: datetime) -> tuple[ColumnElement, ColumnElement]:
     return (MailOutbox.status == "pending",
             or_(MailOutbox.locked_until.is_(None), MailOutbox.locked_until < now))
 
@@ -140,7 +143,7 @@ def mark_sent(session: Session, mail_id: int, now: datetime) -> bool:
     return result.rowcount == 1
 
 
-def mark_failed(session: Session, mail_id: int, now: datetime, error: str, permanent: bool = False) -> str | None:
+def mark_failed(session: Session, mail_id: int, now: datetime, error: str, permanent: bool = False) -> MailStatus | None:
     """A failed try: pending again after :func:`backoff`, or ``failed`` after :data:`MAX_ATTEMPTS` tries (at once
     when ``permanent``, e.g. the server refused the address). ``error`` is French and holds no address.
     Returns the new status, None when the row is gone.
@@ -150,8 +153,8 @@ def mark_failed(session: Session, mail_id: int, now: datetime, error: str, perma
     if attempts is None:
         return None
     attempts += 1
-    status = "failed" if permanent or attempts >= MAX_ATTEMPTS else "pending"
-    values = {"attempts": attempts, "status": status, "locked_until": None,
+    status: MailStatus = "failed" if permanent or attempts >= MAX_ATTEMPTS else "pending"
+    values: dict[str, Any] = {"attempts": attempts, "status": status, "locked_until": None,
               "last_error": (error or "Erreur inconnue.")[:MAX_ERROR_LENGTH]}
     if status == "pending":
         values["next_attempt_at"] = now + backoff(attempts)

@@ -21,8 +21,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Draft, DraftAudit, StaffUser
+from bot.db.models import Draft
 from bot.db.resume_models import FAILURE_KINDS, ResumeCode, ResumeFailure, ResumeLock
+from bot.db.staff_models import DraftAudit, StaffUser
 
 MAX_TRIES = 5
 WINDOW = timedelta(hours=1)

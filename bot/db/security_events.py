@@ -7,8 +7,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import StaffUser, utcnow
+from bot.db.models import utcnow
 from bot.db.security_models import SECURITY_EVENTS, SecurityEvent
+from bot.db.staff_models import StaffUser
 
 
 def record_event(session: Session, event: str, *, user: StaffUser | None = None, email: str | None = None,

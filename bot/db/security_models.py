@@ -6,11 +6,15 @@ imports this module at its end.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, relationship
 
-from bot.db.models import Base, StaffUser, UTCDateTime, utcnow
+from bot.db.models import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from bot.db.staff_models import StaffUser
 
 SECURITY_EVENTS = (
     "login", "login_failed", "logout", "password_changed", "account_created", "account_deactivated",
@@ -54,7 +58,7 @@ class SecurityEvent(Base):
     address: Mapped[str | None] = Column(String(64))
     detail: Mapped[str | None] = Column(Text)
 
-    user: Mapped[StaffUser | None] = relationship(StaffUser, lazy="joined")
+    user: Mapped[StaffUser | None] = relationship("StaffUser", lazy="joined")  # by name: either module may load first
 
 
 class RateLimitCounter(Base):

@@ -2,7 +2,7 @@
 
 Nothing happens at import time: engines are created on first use and cached per URL.
 
-SQLite (the default, ``var/ess.db``) is set up for several processes writing at once (the action server,
+SQLite (the default, ``ess.db`` in the instance folder ``var/``) is set up for several processes writing at once (the action server,
 the staff web app, the command line): WAL journal, foreign keys on, a busy timeout so that writers wait for
 each other instead of failing, and every transaction opened with ``BEGIN IMMEDIATE`` (a transaction that
 read first and wrote later could otherwise fail at once with "database is locked"). This also makes
@@ -10,21 +10,25 @@ SAVEPOINTs work with the ``sqlite3`` driver.
 """
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, select
-from sqlalchemy.engine import Engine, create_engine, make_url
+from sqlalchemy.engine import Connection, Engine, create_engine, make_url
 from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.instance import create_private_empty, private_dir
+from bot.settings import get_settings
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_SQLITE_PATH = ROOT / "var" / "ess.db"
+if TYPE_CHECKING:
+    import sqlite3
+
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 POSTGRES_CONNECT_TIMEOUT_S = 10
@@ -40,12 +44,12 @@ class DatabaseUnavailable(Exception):
 
 
 def database_url() -> str:
-    """``DATABASE_URL`` from the environment, else the SQLite file ``var/ess.db`` (its folder is created, 0700)."""
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if url:
-        return url
-    private_dir(DEFAULT_SQLITE_PATH.parent)  # var/, 0700
-    return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    """``DATABASE_URL``, else the SQLite file ``ess.db`` of the instance folder (which is created, 0700)."""
+    settings = get_settings()
+    if settings.database_url:
+        return settings.database_url
+    private_dir(settings.instance_path)
+    return f"sqlite:///{settings.database_file}"
 
 
 def safe_url(url: str | None = None) -> str:
@@ -59,7 +63,7 @@ def safe_url(url: str | None = None) -> str:
 
 def _setup_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself (see _on_begin)
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
@@ -68,7 +72,7 @@ def _setup_sqlite(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection) -> None:
+    def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -149,7 +153,7 @@ def unavailable(exc: Exception, url: str | None = None) -> DatabaseUnavailable:
     return DatabaseUnavailable(f"Base de données injoignable : {safe_url(url)}{reason}.")
 
 
-def alembic_config(url: str | None = None):
+def alembic_config(url: str | None = None) -> Config:
     """The Alembic configuration, built in code (there is no alembic.ini)."""
     from alembic.config import Config
 

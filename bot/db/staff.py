@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -17,16 +18,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.db.drafts import delete_draft
-from bot.db.models import STAFF_ROLES, Draft, DraftAudit, DraftNote, StaffUser, utcnow
+from bot.db.deletion import delete_draft
+from bot.db.models import Draft, DraftStatus, utcnow
 from bot.db.security_models import StaffSession
+from bot.db.staff_models import STAFF_ROLES, AuditAction, DraftAudit, DraftNote, StaffUser
 
 MIN_PASSWORD_LENGTH = 12
 MAX_NOTE_LENGTH = 5000
 MAX_COMMENT_LENGTH = 2000
 
 # The review workflow: status -> the statuses it may go to.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
+TRANSITIONS: dict[DraftStatus, tuple[DraftStatus, ...]] = {
     "new": ("in_review",),
     "in_review": ("admissible", "not_admissible", "incomplete"),
     "incomplete": ("in_review",),
@@ -46,6 +48,9 @@ class DuplicateUser(StaffError):
 
 class StatusConflict(StaffError):
     """The draft's status changed since the page was displayed, or the transition is not allowed."""
+
+
+TRANSITION_REFUSED = "Ce changement de statut n'est pas permis depuis le statut actuel."
 
 
 @lru_cache(maxsize=1)
@@ -139,7 +144,7 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser | Non
         return None
     if user is None or not user.active:
         return None
-    values = {"last_login_at": utcnow()}
+    values: dict[str, Any] = {"last_login_at": utcnow()}
     if _hasher().check_needs_rehash(stored):
         values["password_hash"] = hash_password(password)
     session.execute(update(StaffUser).where(StaffUser.id == user.id).values(**values)
@@ -151,7 +156,7 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser | Non
 
 # --- Review workflow, notes and audit trail ---
 
-def _audit(session: Session, draft: Draft, user: StaffUser | None, action: str, **values) -> DraftAudit:
+def _audit(session: Session, draft: Draft, user: StaffUser | None, action: AuditAction, **values: Any) -> DraftAudit:
     entry = DraftAudit(draft_id=draft.id, draft_reference=draft.reference, user_id=user.id if user else None,
                        action=action, at=utcnow(), **values)
     session.add(entry)
@@ -159,24 +164,31 @@ def _audit(session: Session, draft: Draft, user: StaffUser | None, action: str, 
     return entry
 
 
-def allowed_transitions(status: str) -> tuple[str, ...]:
+def allowed_transitions(status: DraftStatus) -> tuple[DraftStatus, ...]:
     return TRANSITIONS.get(status, ())
 
 
-def change_status(session: Session, draft: Draft, to_status: str, user: StaffUser, comment: str,
-                  expected_status: str | None = None) -> DraftAudit:
-    """Move the draft along the workflow, with a mandatory comment; audited.
-
-    ``expected_status`` is the status the reviewer saw: if the draft changed meanwhile, nothing is written.
-    """
+def checked_comment(comment: str | None) -> str:
+    """The comment a status change requires, stripped; :class:`StaffError` when it is empty or too long."""
     comment = (comment or "").strip()
     if not comment:
         raise StaffError("Le commentaire est obligatoire pour changer le statut.")
     if len(comment) > MAX_COMMENT_LENGTH:
         raise StaffError(f"Le commentaire est trop long ({MAX_COMMENT_LENGTH} caractères au plus).")
+    return comment
+
+
+def change_status(session: Session, draft: Draft, to_status: DraftStatus, user: StaffUser | None, comment: str,
+                  expected_status: DraftStatus | None = None) -> DraftAudit:
+    """Move the draft along the workflow, with a mandatory comment; audited.
+
+    ``expected_status`` is the status the reviewer saw: if the draft changed meanwhile, nothing is written.
+    ``user`` is None when the applicant made the change (corrections confirmed in the chat).
+    """
+    comment = checked_comment(comment)
     from_status = expected_status or draft.status
     if to_status not in allowed_transitions(from_status):
-        raise StatusConflict("Ce changement de statut n'est pas permis depuis le statut actuel.")
+        raise StatusConflict(TRANSITION_REFUSED)
     now = utcnow()
     result = session.execute(update(Draft).where(Draft.id == draft.id, Draft.status == from_status)
                              .values(status=to_status, updated_at=now).execution_options(synchronize_session=False))

@@ -22,10 +22,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql import ColumnElement
 
-from bot.db.models import LoginAttempt, StaffUser, utcnow
+from bot.db.models import utcnow
 from bot.db.security_models import StaffSession
 from bot.db.staff import StaffError, _hasher, hash_password, normalize_email, password_problem
+from bot.db.staff_models import LoginAttempt, StaffUser
 
 FAILURE_WINDOW = timedelta(hours=1)
 ATTEMPTS_KEPT = timedelta(days=1)
@@ -46,7 +48,7 @@ def growing_delay(failures: int, maximum: float) -> float:
     return float(min(maximum, 2 ** min(failures - FREE_FAILURES, 30)))
 
 
-def _failures(session: Session, condition, since: datetime) -> int:
+def _failures(session: Session, condition: ColumnElement, since: datetime) -> int:
     return session.scalar(select(func.count()).select_from(LoginAttempt)
                           .where(condition, LoginAttempt.at > since)) or 0
 

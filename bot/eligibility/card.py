@@ -10,15 +10,13 @@ from typing import Any
 
 from bot.call.facts import CallFacts
 from bot.eligibility.messages import CRITERION_LABELS, STATUS_LABELS, notes, outcome
-from bot.eligibility.rules import Verdict
+from bot.eligibility.verdict import CRITERION_STATUSES, VERDICT_STATUSES, Verdict, VerdictStatus
 
 CARD_TYPE = "verdict"
-VERDICTS = ("eligible", "eligible_with_conditions", "ineligible", "incomplete")
-STATUSES = tuple(STATUS_LABELS)
 
 _APPLY = [{"title": "Oui, préparer ma pré-candidature", "payload": "oui"},
           {"title": "Non merci", "payload": "non merci"}]
-BUTTONS: dict[str, list[dict[str, str]]] = {
+BUTTONS: dict[VerdictStatus, list[dict[str, str]]] = {
     "eligible": _APPLY,
     "eligible_with_conditions": _APPLY,
     "incomplete": [{"title": "Reprendre la vérification", "payload": "vérifier mon éligibilité"}],
@@ -79,7 +77,7 @@ def _items(value: Any, limit: int = MAX_ITEMS) -> list[Any]:
     return value
 
 
-def _one_of(value: Any, allowed) -> str:
+def _one_of(value: Any, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise _Malformed(repr(value)[:80])
     return value
@@ -98,7 +96,7 @@ def clean_card(data: Any) -> dict[str, Any]:
         if not isinstance(item, dict):
             raise _Malformed("critère")
         criteria.append({"criterion": _key(item.get("criterion")), "label": _text(item.get("label"), MAX_LABEL),
-                         "status": _one_of(item.get("status"), STATUSES),
+                         "status": _one_of(item.get("status"), CRITERION_STATUSES),
                          "status_label": _text(item.get("status_label"), MAX_LABEL),
                          "message": _text(item.get("message"))})
     if not criteria:
@@ -111,7 +109,7 @@ def clean_card(data: Any) -> dict[str, Any]:
                         "payload": _text(button.get("payload"), MAX_PAYLOAD)})
     return {
         "type": CARD_TYPE,
-        "verdict": _one_of(data.get("verdict"), VERDICTS),
+        "verdict": _one_of(data.get("verdict"), VERDICT_STATUSES),
         "title": _text(data.get("title")),
         "criteria": criteria,
         "advice": [_text(line) for line in _items(data.get("advice"))],

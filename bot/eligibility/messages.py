@@ -2,21 +2,23 @@
 from __future__ import annotations
 
 from bot.call.facts import CallFacts
-from bot.eligibility.rules import CRITERION_LABELS, Verdict
+from bot.eligibility.verdict import CRITERION_LABELS, CriterionStatus, Verdict, VerdictStatus
 from bot.faq.answers import contact
 from bot.forms.fields import ELIGIBILITY_FIELDS, FIELDS
 
 ANSWER_KEYS = ELIGIBILITY_FIELDS
 
-STATUS_ICONS = {"pass": "✔", "fail": "✘", "condition": "⚠", "unknown": "?"}
-STATUS_LABELS = {"pass": "conforme", "fail": "non conforme", "condition": "sous condition", "unknown": "à préciser"}
+STATUS_ICONS: dict[CriterionStatus, str] = {"pass": "✔", "fail": "✘", "condition": "⚠", "unknown": "?"}
+STATUS_LABELS: dict[CriterionStatus, str] = {
+    "pass": "conforme", "fail": "non conforme", "condition": "sous condition", "unknown": "à préciser",
+}
 STATUS_MARKS = {status: f"{STATUS_ICONS[status]} {label}" for status, label in STATUS_LABELS.items()}
 ADVICE_HEADING = "Ce qui pourrait changer le résultat"
 
 QUESTION_LABELS = {key: FIELDS[key].phrase for key in ANSWER_KEYS}
 
 
-_OUTCOMES = {
+_OUTCOMES: dict[VerdictStatus, str] = {
     "eligible": "D'après vos réponses, votre projet remplit les conditions d'éligibilité de l'appel à projets.",
     "eligible_with_conditions": (
         "D'après vos réponses, votre projet peut candidater, mais sous condition (voir ci-dessous)."

@@ -126,8 +126,3 @@ WHICH_FIELD = Prompt(
      ("Stade du projet", "je veux corriger le stade"), ("Montant demandé", "je veux corriger le montant"),
      ("Budget total", "je veux corriger le budget")],
 )
-
-SERVICE_UNAVAILABLE = (
-    "Désolé, je rencontre un problème technique et ne peux pas répondre pour le moment. "
-    "Réessayez dans quelques instants ; vos réponses précédentes sont conservées."
-)

@@ -5,86 +5,22 @@ Answers (:data:`ANSWER_KEYS`; other keys are ignored) are raw French text, norma
 An answer absent or not understood (amount, commune, stage, yes/no) is listed in ``Verdict.missing``: ask it again.
 A legal form we do not recognise is not: the call says other legal forms are "to be confirmed by the department's
 staff", and asking again would not make a "GIP" or a "fonds de dotation" recognisable. It gets an "unknown" reason
-"à confirmer par le service" and advice, and the verdict stays "incomplete".
+"à confirmer par le service" and advice, and the verdict stays "incomplete". The verdict and its reasons are
+:mod:`bot.eligibility.verdict`.
 """
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from bot.call.facts import CallFacts, get_call
+from bot.eligibility.rule_texts import FORM_RULES, STAGE_FAILURES
+from bot.eligibility.verdict import ANSWER_KEYS, ANSWER_LABELS, CriterionStatus, Reason, Verdict, VerdictStatus
 from bot.faq.answers import euros, percent
-from bot.forms.fields import ELIGIBILITY_FIELDS, FIELDS, read_money
+from bot.forms.parsers import read_money
 from bot.nlp import normalize
-
-ANSWER_KEYS = ELIGIBILITY_FIELDS
-CRITERIA = ("legal_form", "territory", "stage", "amount_range", "budget_share", "other_department_aid")
-# The one table of criterion labels: the verdict text, the card, the staff pages and the exports.
-CRITERION_LABELS = dict(zip(CRITERIA, (
-    "Forme juridique", "Territoire", "Stade du projet", "Montant demandé", "Part du budget",
-    "Autre aide du Département",
-), strict=False))
-ANSWER_LABELS = {key: FIELDS[key].phrase for key in ANSWER_KEYS}
-# Legal forms that pass outright, with how to name them.
-_ESS_FORMS = {
-    "association": "Une association", "cooperative": "Une coopérative", "mutuelle": "Une mutuelle",
-    "fondation": "Une fondation", "esus_company": "Une entreprise titulaire de l'agrément ESUS",
-}
-
-
-@dataclass(frozen=True)
-class Reason:
-    criterion: str
-    status: str  # "pass" | "fail" | "unknown" | "condition"
-    message: str
-    source: str
-
-
-@dataclass
-class Verdict:
-    verdict: str
-    reasons: list[Reason]
-    missing: list[str] = field(default_factory=list)
-    advice: list[str] = field(default_factory=list)
-
-    @property
-    def has_certain_failure(self) -> bool:
-        """True when at least one criterion fails whatever the answers still missing."""
-        return any(r.status == "fail" for r in self.reasons)
-
-    def reason(self, criterion: str) -> Reason | None:
-        return next((r for r in self.reasons if r.criterion == criterion), None)
-
-    def _labels(self, status: str) -> str:
-        labels = (CRITERION_LABELS[r.criterion] for r in self.reasons if r.status == status)
-        return ", ".join(label[0].lower() + label[1:] for label in labels)
-
-    def summary(self) -> str:
-        """One French sentence for the outcome; a positive outcome is never a promise of a grant."""
-        if self.verdict == "ineligible":
-            return f"D'après vos réponses, votre projet n'est pas éligible à l'appel ({self._labels('fail')})."
-        if self.verdict == "incomplete":
-            if self.missing:
-                needed = ", ".join(ANSWER_LABELS[k] for k in self.missing)
-                return f"Il me manque encore des réponses pour dire si votre projet est éligible ({needed})."
-            return (
-                "Certaines réponses doivent être confirmées par le service du Département avant de dire si "
-                f"votre projet est éligible ({self._labels('unknown')})."
-            )
-        outcome = "remplit les conditions d'éligibilité de l'appel à projets"
-        if self.verdict == "eligible_with_conditions":
-            outcome = f"peut être éligible à l'appel à projets, sous conditions ({self._labels('condition')})"
-        return (
-            f"D'après vos réponses, votre projet {outcome}, ce qui ne garantit pas l'aide : "
-            "c'est un jury qui sélectionne les lauréats."
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "summary": self.summary(), "has_certain_failure": self.has_certain_failure}
-
 
 # One rule's result: its reason, the answers to ask (again) and advice sentences.
 _Outcome = tuple[Reason, list[str], list[str]]
@@ -95,7 +31,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _read(value: Any, parse) -> Any:
+def _read(value: Any, parse: Callable[[Any], Any]) -> Any:
     """The normalised value, _ABSENT (no answer) or _UNREADABLE (answer not understood)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return _ABSENT
@@ -107,18 +43,24 @@ def _parse_money(value: Any) -> float | None:
     return read_money(value) if _is_number(value) or isinstance(value, str) else None
 
 
-def _text_parser(parse, types=(str,)):
+def _text_parser(parse: Callable[[Any], Any], types: tuple[type, ...] = (str,)) -> Callable[[Any], Any]:
     return lambda value: parse(value) if isinstance(value, types) else None
 
 
-def _reason(criterion: str, status: str, message: str, source: str, ask=(), advice=None) -> _Outcome:
+def _reason(criterion: str, status: CriterionStatus, message: str, source: str, ask: Iterable[str] = (),
+            advice: str | None = None) -> _Outcome:
     return Reason(criterion, status, message, source), list(ask), [advice] if advice else []
+
+
+def _missing(criterion: str, key: str, source: str) -> _Outcome:
+    """The "unknown" outcome of an answer not given yet, and the question to ask."""
+    return _reason(criterion, "unknown", f"Il me manque une réponse : {ANSWER_LABELS[key]}.", source, ask=[key])
 
 
 def _not_known(criterion: str, key: str, value: Any, raw: Any, source: str) -> _Outcome | None:
     """The "unknown" outcome (and the question to ask again) when an answer is absent or not understood."""
     if value is _ABSENT:
-        return _reason(criterion, "unknown", f"Il me manque une réponse : {ANSWER_LABELS[key]}.", source, ask=[key])
+        return _missing(criterion, key, source)
     if value is _UNREADABLE:
         return _reason(criterion, "unknown", f"Je n'ai pas compris votre réponse « {raw} » ({ANSWER_LABELS[key]}).",
                        source, ask=[key])
@@ -129,52 +71,16 @@ def _cents(amount: float) -> int:
     return int((Decimal(str(amount)) * 100).to_integral_value(ROUND_HALF_UP))
 
 
-_NO_ESUS = (
-    "fail", "Une entreprise commerciale sans l'agrément « Entreprise solidaire d'utilité sociale » (ESUS) "
-    "ne peut pas candidater.", None, "Avec l'agrément ESUS, votre entreprise deviendrait éligible.",
-)
-# Legal-form key -> (status, message, source or None for the general rule, advice or None).
-_FORM_RULES = {
-    **{key: ("pass", f"{name} fait partie des structures qui peuvent candidater.", None, None)
-       for key, name in _ESS_FORMS.items()},
-    "company_no_esus": _NO_ESUS,
-    "sole_trader": (
-        "fail", "Un entrepreneur individuel ou un micro-entrepreneur (auto-entrepreneur) n'est pas une "
-        "structure de l'ESS : il ne peut pas candidater.",
-        "Règlement : entrepreneurs individuels et micro-entrepreneurs non éligibles",
-        "Le projet pourrait être porté par une association, une coopérative ou une entreprise agréée ESUS.",
-    ),
-    "public_body": (
-        "fail", "Un organisme public (commune, établissement public…) ne peut pas candidater : l'appel est "
-        "réservé aux structures de l'ESS.",
-        "Règlement : organismes publics non éligibles",
-        "Le projet pourrait être porté par une structure de l'ESS partenaire, une association par exemple.",
-    ),
-    "group_in_creation": (
-        "condition", "Un collectif dont la structure n'est pas encore créée peut candidater, mais il doit être "
-        "constitué en personne morale (association, coopérative…) avant le versement de l'aide.",
-        "Règlement : phase ante-création admise, personne morale exigée avant le versement de l'aide",
-        "Si votre projet est retenu, créez votre structure avant le versement de l'aide.",
-    ),
-    "siae": (
-        "condition", "Une structure d'insertion par l'activité économique (SIAE) peut candidater, à condition "
-        "que le projet s'inscrive dans son conventionnement avec l'État.",
-        "Règlement : SIAE éligibles, projet conforme au conventionnement avec l'État",
-        None,  # the call's SIAE exclusion is added as advice
-    ),
-}
-
-
 def _legal_form(form: Any, esus: Any, raw: Any, call: CallFacts) -> _Outcome:
     src = f"Règlement : structures de l'ESS, entreprises agréées ESUS ({call.eligible_structures.esus_reference})"
     if form is _ABSENT:
-        return _not_known("legal_form", "structure", form, raw, src)
+        return _missing("legal_form", "structure", src)
     if form == "company":
         if esus is None:
             return _reason("legal_form", "unknown", "Une entreprise commerciale ne peut candidater que si elle "
                            "détient l'agrément ESUS : il faut savoir si c'est votre cas.", src, ask=["esus"])
         form = "esus_company" if esus else "company_no_esus"
-    rule = _FORM_RULES.get(form)
+    rule = FORM_RULES.get(form)
     if rule is None:  # not recognised: to be confirmed by staff, not asked again (see the module docstring)
         return _reason(
             "legal_form", "unknown", f"Je n'ai pas reconnu la forme juridique « {raw} » : son éligibilité est "
@@ -189,7 +95,7 @@ def _legal_form(form: Any, esus: Any, raw: Any, call: CallFacts) -> _Outcome:
     return _reason("legal_form", status, message, source or src, advice=advice)
 
 
-def _department_label(match) -> str:
+def _department_label(match: normalize.CommuneMatch) -> str:
     if not match.department:
         return match.name
     dep = re.sub(r"^(.*) \((\w+)\)$", r"\1, \2", match.department)
@@ -213,20 +119,6 @@ def _territory(match: Any, raw: Any, call: CallFacts) -> _Outcome:
     )
 
 
-_STAGE_FAILURES = {
-    "established": (
-        "L'appel finance des projets nouveaux, en phase d'émergence ou de démarrage : un projet déjà en "
-        "activité depuis plusieurs années n'est pas éligible.",
-        "Une action nouvelle de votre structure, en phase d'émergence ou de démarrage, pourrait candidater : "
-        "la structure peut être ancienne, c'est le projet qui doit être nouveau.",
-    ),
-    "running_costs": (
-        "L'appel finance des actions, pas le fonctionnement courant d'une structure.",
-        "Une action ou une activité nouvelle et précise, avec son propre budget, pourrait candidater.",
-    ),
-}
-
-
 def _stage(stage: Any, raw: Any, call: CallFacts) -> _Outcome:
     ok = {s.key: s.label for s in call.stages.eligible}
     not_ok = {s.key: s.label for s in call.stages.not_eligible}
@@ -239,7 +131,7 @@ def _stage(stage: Any, raw: Any, call: CallFacts) -> _Outcome:
         return _reason("stage", "pass", f"Le projet en est au stade « {ok[stage]} », que l'appel finance.", src)
     if stage in not_ok:
         generic = f"Le stade « {not_ok[stage]} » n'est pas financé : l'appel finance les projets au stade {ok_text}."
-        message, advice = _STAGE_FAILURES.get(stage, (generic, None))
+        message, advice = STAGE_FAILURES.get(stage, (generic, None))
         return _reason("stage", "fail", message, src, advice=advice)
     return _reason("stage", "unknown", f"Le stade « {stage} » est à confirmer par le service du Département.", src)
 
@@ -309,8 +201,8 @@ def _other_aid(aid: Any, raw: Any, call: CallFacts) -> _Outcome:
                    "même projet." if not aid else "Cette aide peut se cumuler avec celle du Département.", src)
 
 
-def _commune_parser(call: CallFacts):
-    def parse(value: Any):
+def _commune_parser(call: CallFacts) -> Callable[[Any], normalize.CommuneMatch | None]:
+    def parse(value: Any) -> normalize.CommuneMatch | None:
         if isinstance(value, normalize.CommuneMatch):
             return value
         if _is_number(value) and float(value).is_integer():
@@ -340,6 +232,7 @@ def evaluate(answers: Mapping[str, Any], call: CallFacts | None = None) -> Verdi
     missing = [key for key in ANSWER_KEYS if key in asked]
     advice = [sentence for _, _, sentences in outcomes for sentence in sentences]
     statuses = {r.status for r in reasons}
+    verdict: VerdictStatus
     if "fail" in statuses:
         verdict = "ineligible"
     elif "unknown" in statuses:

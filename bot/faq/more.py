@@ -47,8 +47,8 @@ def rules_document(call: CallFacts) -> str:
 
 def total_envelope(call: CallFacts) -> str:
     env = call.envelope
-    if env.published:
-        first = f"L'enveloppe totale de l'appel à projets est de {euros(env.next_edition)}, partagée entre les lauréats."
+    if env.amount is not None:
+        first = f"L'enveloppe totale de l'appel à projets est de {euros(env.amount)}, partagée entre les lauréats."
     else:
         first = f"L'enveloppe totale de la prochaine édition n'est pas encore publiée. {more_info(call)}"
     past = []

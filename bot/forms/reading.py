@@ -4,7 +4,8 @@
 classifier's intent in; a :class:`Reading` out. The Rasa form validators only apply it.
 The answer is read by the parser of the field asked, from the whole message. Other fields
 are filled only from a message that describes the project (facts with clear cues, never a
-bare number) and never overwrite an answer: only an explicit correction does.
+bare number, see :mod:`bot.forms.description`) and never overwrite an answer: only an explicit
+correction does. Cues that do not depend on the question asked are in :mod:`bot.forms.cues`.
 """
 from __future__ import annotations
 
@@ -15,23 +16,18 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from bot.call.facts import CallFacts
-from bot.forms.fields import FIELDS, fields_named, parse_field, read_money
+from bot.forms.cues import CHITCHAT_INTENTS, fold, is_question, looks_like_question
+from bot.forms.description import amounts_in_description, facts_in
+from bot.forms.fields import FIELDS, fields_named, parse_field
+from bot.forms.parsers import read_money
 from bot.nlp import normalize
-from bot.nlp.communes import match_commune
-from bot.nlp.contact import Parsed
+from bot.nlp.amounts import parse_amounts
+from bot.nlp.parsed import Parsed
 
 STOP, WHY, DONT_KNOW, SKIP, CORRECTION, ANSWER, DESCRIPTION, QUESTION, CHITCHAT, UNCLEAR, DELETE = (
     "stop", "why", "dont_know", "skip", "correction", "answer", "description", "question", "chitchat", "unclear",
     "delete",
 )
-
-# Intents that are not questions about the call.
-CONVERSATION_INTENTS = {
-    "greet", "goodbye", "thank", "bot_challenge", "ask_help", "affirm", "deny", "inform", "check_eligibility",
-    "correct_answer", "ask_why", "out_of_scope", "nlu_fallback", "start_application", "resume_application",
-    "delete_data",
-}
-CHITCHAT_INTENTS = {"greet", "thank", "bot_challenge"}
 
 _DELETE = re.compile(  # a data noun is required: "on veut effacer les tags des murs" is a description
     r"\b(supprim|effac|retir)\w*\b.{0,25}\b(donnees|informations|infos|dossier|candidature|reponses|coordonnees)\b"
@@ -90,15 +86,7 @@ def changes_something(text: str) -> bool:
     return bool(_CORRECTION.search(folded) or _BUT.search(folded))
 
 
-_STAGE_WORDS = re.compile(
-    r"\b(emergen\w*|demarr\w*|lancement|on lance|lancer|experimentation|faisabilite|fonctionnement"
-    r"|en activite|deja actif|deja active|phase|stade)\b")
 _ASKING_FOR = re.compile(r"\b(on|je|nous) (demand|sollicit)\w*\b(?! a )")
-_REQUEST_WORDS = re.compile(
-    r"\b(demand|sollicit|subvention|aide de|aide d environ|besoin de|financement de|montant|obtenir|recevoir)")
-_BUDGET_WORDS = re.compile(r"\b(budget|cout|coute|total|globale?)\b")
-_NOT_AMOUNTS = re.compile(r"\bloi (de )?1901\b|\b(code postal|cp)\s*\d{5}\b|\b9[1-5] ?\d{3}\b|\b7[578] ?\d{3}\b")
-_POSTCODE_CUE = re.compile(r"\b(code postal|cp)\s*(\d{2} ?\d{3})\b|(?<!\d)(94 ?\d{3})(?!\d)")
 
 
 @dataclass
@@ -108,82 +96,6 @@ class Reading:
     field: str | None = None  # the field a correction or an error is about
     error: str | None = None  # the parser's French message when the answer was not understood
     cleared: str | None = None  # a field to ask again (correction without a value)
-
-
-_INTERROGATIVE = re.compile(
-    r"^(est ce qu|est ce que|qui|quoi|quel|quelle|quels|quelles|comment|combien|pourquoi|ou|quand|c est quoi"
-    r"|peut on|peux je|puis je|pouvons nous|pouvez vous|on peut|je peux|faut il|doit on|y a t il|a t on"
-    r"|je voudrais savoir|j aimerais savoir|je me demandais|dites moi|dis moi|c quoi|c koi|cest quoi|koi)\b"
-)
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, no punctuation, single spaces."""
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", normalize.fold(text or ""))).strip()
-
-
-def looks_like_question(text: str) -> bool:
-    """A sentence asked as a question: a question mark, or an interrogative opening."""
-    folded = fold(text)
-    return len(folded.split()) >= 2 and ("?" in (text or "") or bool(_INTERROGATIVE.match(folded)))
-
-
-def is_question(text: str, intent: str | None) -> bool:
-    """A question about the call: a sentence asked as a question, or a sentence of several words that the
-    classifier took for a question (a short answer such as "dans trois mois" is not a question).
-    """
-    faq = bool(intent) and intent not in CONVERSATION_INTENTS
-    return looks_like_question(text) or (faq and len(fold(text).split()) >= 5)
-
-
-def _commune_in_description(text: str, call: CallFacts) -> str | None:
-    """A commune named in a sentence: by its name (no fuzzy guess), or a 94 postcode, never a bare number."""
-    folded = normalize.fold(text)  # punctuation kept: a comma ends a place name
-    code = _POSTCODE_CUE.search(fold(text))
-    names_only = re.sub(r"\d+", " ", folded)
-    match = match_commune(names_only, call, normalize.fold, fuzzy=False)
-    if match is None and code:
-        match = normalize.parse_commune((code.group(2) or code.group(3)), call)
-    if match is None:
-        return None
-    return match.name if match.in_territory or not match.postcode else match.postcode
-
-
-def _amounts_in_description(text: str) -> dict[str, float]:
-    """The request and the budget named in a sentence, only with words that say which is which."""
-    folded = _NOT_AMOUNTS.sub(" ", normalize.fold(text))  # punctuation kept: "5,5k€"
-    amounts = [a for a in normalize.parse_amounts(folded) if read_money(a) is not None]
-    if len(amounts) >= 2:
-        request, budget = normalize.parse_request_and_budget(folded)
-        found = {"amount": request, "total_budget": budget}
-        return {k: v for k, v in found.items() if read_money(v) is not None}
-    if len(amounts) == 1:
-        if _BUDGET_WORDS.search(folded):
-            return {"total_budget": amounts[0]}
-        if _REQUEST_WORDS.search(folded):
-            return {"amount": amounts[0]}
-    return {}
-
-
-def facts_in(text: str, call: CallFacts, among: Sequence[str]) -> dict[str, Any]:
-    """Facts a message states with clear cues: legal form, commune by name, stage, request, budget."""
-    facts: dict[str, Any] = {}
-    folded = fold(text)
-    form = normalize.parse_legal_form(re.sub(r"\b(communes?|departement|region|ville)\b", " ", folded))
-    if form == "public_body" and not re.search(r"\b(mairie|ccas|collectivite|etablissement public)", folded):
-        form = None
-    if form:
-        facts["structure"] = form
-        if form in ("esus_company", "company_no_esus"):
-            facts["esus"] = form == "esus_company"
-    commune = _commune_in_description(text, call)
-    if commune:
-        facts["commune"] = commune
-    stage = normalize.parse_stage(folded) if _STAGE_WORDS.search(folded) else None
-    if stage:  # only from words about the project's stage, never "test d'éligibilité" or "asso depuis 2010"
-        facts["stage"] = stage
-    facts.update(_amounts_in_description(text))
-    return {k: v for k, v in facts.items() if k in among}
 
 
 def _correction(text: str, intent: str | None, asked: str | None, fields: Sequence[str],
@@ -231,7 +143,7 @@ def _money_still_missing(text: str, asked: str | None, fields: Sequence[str],
     missing = [k for k in ("amount", "total_budget") if k in fields and k != asked and known.get(k) is None]
     if len(missing) != 1 or not re.search(r"€|\beur\b|\beuros?\b|\d ?k\b", fold(text)):
         return {}
-    amounts = normalize.parse_amounts(fold(text))
+    amounts = parse_amounts(fold(text))
     value = read_money(amounts[0]) if len(amounts) == 1 else None
     return {missing[0]: value} if value is not None else {}
 
@@ -266,7 +178,7 @@ def read_message(text: str, *, asked: str | None, fields: Sequence[str], known: 
         values = {k: v for k, v in facts_in(text, call, fields).items() if known.get(k) is None and k != asked}
         if asked in ("amount", "total_budget"):
             values.pop("amount" if asked == "total_budget" else "total_budget", None)
-            both = _amounts_in_description(text)
+            both = amounts_in_description(text)
             if len(both) == 2:
                 values = {**values, **both}
         values[asked] = values.get(asked, parsed.value)
@@ -296,27 +208,4 @@ def read_correction(text: str, *, fields: Sequence[str], known: Mapping[str, Any
     return _correction(text, "correct_answer", None, fields, known, call)
 
 
-_RESUME = re.compile(
-    r"\b(reprendre|reprends|reprise|continuer|continue|poursuivre|finir|terminer|completer|retrouver|rouvrir)"
-    r" (du|de mon|de ma|de notre|mon|ma|notre|nos|le|la|les)( \w+)? (dossier|candidature|pre candidature"
-    r"|precandidature|brouillon)\b|\bess \d{4} \d{1,4}\b")
 
-
-_SUBMIT = re.compile(r"^(terminer|termine|c est termine|j ai termine|j ai fini|c est fini|fini|envoyer|envoyez"
-                     r"|soumettre|envoyer le dossier|envoyez le dossier|envoyer la candidature)( svp| merci)?$")
-
-
-def submits(text: str) -> bool:
-    """At the summary, "terminer" or "envoyer" means the applicant is done, not that they stop."""
-    return bool(_SUBMIT.match(fold(text)))
-
-
-def asks_to_resume(text: str) -> bool:
-    """A request to resume a draft started earlier ("je voudrais reprendre ma pré-candidature")."""
-    return bool(_RESUME.search(fold(text)))
-
-
-def describes_project(text: str, call: CallFacts) -> bool:
-    """A message that states at least two facts of the project, one of them the structure or the place."""
-    facts = facts_in(text, call, ("structure", "commune", "stage", "amount", "total_budget"))
-    return len(facts) >= 2 and bool({"structure", "commune"} & set(facts))

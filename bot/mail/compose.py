@@ -10,38 +10,35 @@ For an answer (admissible or not), the reviewer writes the message: :func:`answe
 text they start from (the reasons stored with the draft's verdict, and the next step), and
 :func:`compose_answer` puts what they wrote, escaped in HTML and with its line breaks, into the mail.
 
-Links point to the public website, ``PUBLIC_BASE_URL`` (default ``http://localhost:8000``), read only by
-:func:`public_base_url`. Nothing here touches the database or the network.
+Links point to the public website, ``PUBLIC_BASE_URL`` (default ``http://localhost:8000``, checked by
+:mod:`bot.settings`), given by :func:`public_base_url`. Nothing here touches the database or the network.
 """
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from bot.call.facts import CallFacts, get_call
-from bot.db.models import Draft
-from bot.eligibility.rules import CRITERION_LABELS
+from bot.db.followup_models import MailKind
+from bot.db.models import DECISIONS, Decision, Draft
+from bot.eligibility.verdict import CRITERION_LABELS
 from bot.forms.fields import APPLICATION_FIELDS, FIELDS
+from bot.settings import DEFAULT_PUBLIC_BASE_URL, get_settings
 
 TEMPLATES = Path(__file__).with_name("templates")
-DEFAULT_PUBLIC_BASE_URL = "http://localhost:8000"
 PRIVACY_PATH = "/confidentialite"  # bot/web/public.py, route ``privacy``
-OUTCOMES = ("admissible", "not_admissible")
-KINDS = ("recorded",) + OUTCOMES + ("incomplete",)
 UPCOMING = "dates à venir"
 # In a refusal whose stored verdict names no failed criterion: the reviewer must write the reason.
 MISSING_REASON = "[motif à préciser par l'agent avant l'envoi]"
 
-__all__ = ["Composed", "DEFAULT_PUBLIC_BASE_URL", "KINDS", "MISSING_REASON", "OUTCOMES", "PRIVACY_PATH",
+__all__ = ["Composed", "DEFAULT_PUBLIC_BASE_URL", "MISSING_REASON", "PRIVACY_PATH",
            "answer_template", "compose_answer", "compose_correction", "compose_recorded", "privacy_url",
            "public_base_url"]
 
@@ -56,13 +53,8 @@ class Composed(NamedTuple):
 
 
 def public_base_url() -> str:
-    """``PUBLIC_BASE_URL`` without its final slash (the one place it is read). Only http(s) is accepted."""
-    url = (os.environ.get("PUBLIC_BASE_URL") or DEFAULT_PUBLIC_BASE_URL).strip().rstrip("/")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise ValueError("PUBLIC_BASE_URL invalide : une adresse http(s) est attendue, par exemple "
-                         "https://ess.valdemarne.fr")
-    return url
+    """``PUBLIC_BASE_URL`` without its final slash; only http(s) is accepted (a ``SettingsError`` otherwise)."""
+    return get_settings().public_base_url
 
 
 def privacy_url() -> str:
@@ -91,7 +83,7 @@ def _environment() -> Environment:
     return env
 
 
-def _render(kind: str, **context: Any) -> Composed:
+def _render(kind: MailKind, **context: Any) -> Composed:
     env = _environment()
     subject = " ".join(env.get_template(f"{kind}.subject.txt").render(**context).split())
     text = env.get_template(f"{kind}.txt").render(**context)
@@ -174,10 +166,10 @@ def _deadline_lines(call: CallFacts) -> list[str]:
     return about_file or events
 
 
-def answer_template(draft: Draft, outcome: str) -> str:
+def answer_template(draft: Draft, outcome: Decision) -> str:
     """The default answer a reviewer starts from (plain text, editable): the reasons and the next step."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"Réponse inconnue : {outcome!r} (attendu : {', '.join(OUTCOMES)}).")
+    if outcome not in DECISIONS:
+        raise ValueError(f"Réponse inconnue : {outcome!r} (attendu : {', '.join(DECISIONS)}).")
     call = get_call()
     title = f" « {draft.project_title.strip()} »" if (draft.project_title or "").strip() else ""
     if outcome == "not_admissible":
@@ -207,10 +199,10 @@ def answer_template(draft: Draft, outcome: str) -> str:
     return "\n".join(lines)
 
 
-def compose_answer(draft: Draft, outcome: str, message: str) -> Composed:
+def compose_answer(draft: Draft, outcome: Decision, message: str) -> Composed:
     """The answer mail (``admissible`` or ``not_admissible``) carrying the reviewer's ``message`` as written."""
-    if outcome not in OUTCOMES:
-        raise ValueError(f"Réponse inconnue : {outcome!r} (attendu : {', '.join(OUTCOMES)}).")
+    if outcome not in DECISIONS:
+        raise ValueError(f"Réponse inconnue : {outcome!r} (attendu : {', '.join(DECISIONS)}).")
     message = (message or "").replace("\r\n", "\n").strip()
     if not message:
         raise ValueError("Le message au porteur de projet est vide.")

@@ -1,6 +1,6 @@
 """Sending e-mail: through SMTP when ``SMTP_URL`` is set, else into ``.eml`` files in ``var/outbox/``.
 
-``SMTP_URL``:
+``SMTP_URL`` (read, like every variable, by :mod:`bot.settings`; parsed here):
 
 - ``smtp://user:password@host:587``: STARTTLS, required (the mail is not sent if the server does not offer it);
 - ``smtps://user:password@host:465``: TLS from the start;
@@ -8,8 +8,8 @@
 
 The server's certificate is checked against the system's authorities, or those of ``SMTP_CA_FILE``. The
 sender is ``SMTP_FROM``, else the SMTP user when it is an address, else ``ne-pas-repondre@localhost``.
-Without ``SMTP_URL``, each message is written to ``var/outbox/`` (``MAIL_OUTBOX_DIR`` overrides it), the
-folder being private (0700) and each file readable by its owner only (0600).
+Without ``SMTP_URL``, each message is written to ``outbox/`` in the instance folder ``var/`` (``MAIL_OUTBOX_DIR``
+overrides it), the folder being private (0700) and each file readable by its owner only (0600).
 
 A message is plain text, plus an HTML alternative when one is given (``multipart/alternative``). The mails
 about a pre-application are queued in the database (:mod:`bot.db.outbox`) and sent by :mod:`bot.mail.worker`
@@ -37,13 +37,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from bot.settings import get_settings
+
 if TYPE_CHECKING:
     from bot.db.followup_models import MailOutbox
 
 logger = logging.getLogger(__name__)
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_OUTBOX = ROOT / "var" / "outbox"
 DEFAULT_SENDER = "ne-pas-repondre@localhost"
 SMTP_TIMEOUT_S = 20
 
@@ -72,7 +72,7 @@ class SmtpSettings:
 
 def smtp_settings(url: str | None = None) -> SmtpSettings | None:
     """The SMTP settings from ``url`` (default ``SMTP_URL``); None when mail goes to the outbox."""
-    url = (url if url is not None else os.environ.get("SMTP_URL", "")).strip()
+    url = (url if url is not None else get_settings().smtp_url).strip()
     if not url:
         return None
     parts = urlsplit(url)
@@ -90,11 +90,11 @@ def smtp_settings(url: str | None = None) -> SmtpSettings | None:
 
 
 def outbox_dir() -> Path:
-    return Path(os.environ.get("MAIL_OUTBOX_DIR") or DEFAULT_OUTBOX)
+    return get_settings().mail_outbox_dir
 
 
 def sender_address(settings: SmtpSettings | None = None) -> str:
-    configured = os.environ.get("SMTP_FROM", "").strip()
+    configured = get_settings().smtp_from
     if configured:
         return configured
     if settings is not None and settings.user and "@" in settings.user:
@@ -128,7 +128,7 @@ def outbox_message_id(row: MailOutbox, sender: str | None = None) -> str:
 
 
 def _tls_context() -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=os.environ.get("SMTP_CA_FILE") or None)
+    return ssl.create_default_context(cafile=get_settings().smtp_ca_file)
 
 
 def _send_smtp(message: EmailMessage, settings: SmtpSettings) -> None:
@@ -154,7 +154,7 @@ def _write_outbox(message: EmailMessage) -> Path:
     folder = outbox_dir()
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     if stat.S_IMODE(folder.stat().st_mode) & 0o077:
-        if folder.resolve() == DEFAULT_OUTBOX.resolve():
+        if folder.resolve() == (get_settings().instance_path / "outbox").resolve():  # the instance's own outbox
             folder.chmod(0o700)
         else:  # a folder chosen with MAIL_OUTBOX_DIR is not ours to change
             logger.warning("La boîte d'envoi locale (MAIL_OUTBOX_DIR) est lisible par d'autres comptes.")

@@ -1,4 +1,4 @@
-"""French free text -> values: amounts, legal forms, yes/no, project stage, commune.
+"""French free text -> values: legal forms, yes/no, project stage, commune (amounts: :mod:`bot.nlp.amounts`).
 
 Pure functions, no Rasa, no I/O. Every parser returns ``None`` when it does not
 understand the text ("not understood") rather than guessing: the caller then
@@ -11,9 +11,6 @@ Decisions worth knowing:
   ("entrepreneur individuel", "entreprise individuelle", "auto-entrepreneur"...).
 - "SA" (société anonyme) is recognised only when written in capitals, because
   "sa" is a common French word.
-- In :func:`parse_amount`, when some numbers carry a money marker (€, euros, k,
-  million) and others do not, the first *marked* one wins ("en 2024 on demande
-  12 000 €" -> 12000). Numbers followed by %, years, months, people... are skipped.
 - :func:`parse_stage` returns ``None`` when the text mixes an old activity with a
   new one ("existe depuis 2015 mais on lance..."): the project may be new even if
   the organisation is not, so the bot must ask.
@@ -22,22 +19,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-from text_to_num import alpha2digit
+from collections.abc import Collection, Iterable
 
 from bot.call.facts import CallFacts, get_call
 from bot.nlp.communes import CommuneMatch, match_commune
 
 __all__ = [
-    "CommuneMatch", "LEGAL_FORMS", "STAGES", "fold", "parse_amount", "parse_amounts",
-    "parse_commune", "parse_legal_form", "parse_stage", "parse_yes_no",
+    "CommuneMatch", "LEGAL_FORMS", "SPACE_CHARS", "STAGES", "fold", "parse_commune", "parse_legal_form",
+    "parse_stage", "parse_yes_no",
 ]
 
-_SPACE_CHARS = "\u00a0\u202f\u2007\u2009\u200a\t\r\n"
+SPACE_CHARS = "\u00a0\u202f\u2007\u2009\u200a\t\r\n"
 _APOSTROPHES = "'’‘`´ʼ′"
 _HYPHENS = "-‐‑‒–—―−"
 _FOLD_TABLE = str.maketrans(
-    {**{c: " " for c in _SPACE_CHARS + _APOSTROPHES + _HYPHENS}, "œ": "oe", "æ": "ae"}
+    {**{c: " " for c in SPACE_CHARS + _APOSTROPHES + _HYPHENS}, "œ": "oe", "æ": "ae"}
 )
 
 
@@ -56,94 +52,16 @@ def _words(text: object) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", t)).strip()
 
 
-def _as_key(text: str, keys) -> str | None:
+def _as_key(text: str, keys: Collection[str]) -> str | None:
     key = _words(text).replace(" ", "_")
     return key if key in keys else None
 
 
-def _first_match(text: str, table) -> str | None:
+def _first_match(text: str, table: Iterable[tuple[str, Iterable[str]]]) -> str | None:
     for key, patterns in table:
         if any(re.search(p, text) for p in patterns):
             return key
     return None
-
-
-# --------------------------------------------------------------------------- amounts
-
-_DIGIT_WORD_MULT = re.compile(
-    r"(?<![\d.,])(\d+(?:[.,]\d+)?) ?(mille|millions?|milliards?)\b"
-)
-_WORD_MULT = {"mille": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9, "milliards": 1e9}
-_AMOUNT = re.compile(
-    r"(?<![\w.,/])(?P<neg>_neg_ ?)?"
-    r"(?P<int>\d{1,3}(?:[ .,]\d{3})+(?!\d)|\d+)(?:[.,](?P<dec>\d{1,2}))?(?![\d/])"
-    r"(?: ?(?P<mult>k(?:e|eur|euros?)?(?![a-z])|m(?= ?(?:€|eur))))?"
-)
-_NOT_MONEY_AFTER = re.compile(
-    r" ?(%|(?:ans?|annees?|mois|jours?|semaines?|heures?|h\d*|personnes?|salaries?|emplois?"
-    r"|beneficiaires?|habitants?|benevoles?|adherents?|membres?|places?|projets?|er|eme"
-    r"|mi ?temps|temps (?:plein|partiel)s?|etp|postes?|enfants?|jeunes?|familles?|ateliers?|seances?|fois"
-    r"|m2|km|kg)\b)"
-)
-_MONEY_AFTER = re.compile(r" ?(€|e\b|eur\b|euros?\b)")
-_RANGE = re.compile(r" ?(a|et|ou|voire)? ?")
-_MONEY_BEFORE = re.compile(r"(€|\beur|\beuros?) ?$")
-
-
-def _number(int_part: str, dec: str | None) -> float:
-    value = float(re.sub(r"[ .,]", "", int_part))
-    return value + float(f"0.{dec}") if dec else value
-
-
-def _scan_amounts(text: object) -> list[tuple[float, bool]]:
-    """(value, has_money_marker) for each number in the text, in order; signed."""
-    if isinstance(text, bool) or text is None:
-        return []
-    if isinstance(text, (int, float)):
-        return [(float(text), True)]
-    if not isinstance(text, str):
-        return []
-    t = re.sub(f"[ {_SPACE_CHARS}]+", " ", text.lower())
-    t = re.sub(r"\bpour ?cents?\b", "%", t)
-
-    def expand(m: re.Match) -> str:
-        return str(int(float(m.group(1).replace(",", ".")) * _WORD_MULT[m.group(2)]))
-
-    t = alpha2digit(_DIGIT_WORD_MULT.sub(expand, t), "fr")
-    t = fold(re.sub(r"(?<![\w.,])[-−–](?=\d)", " _neg_", t))
-    found: list[tuple[float, bool]] = []
-    previous_end = -1
-    for m in _AMOUNT.finditer(t):
-        if not m.group("mult") and _NOT_MONEY_AFTER.match(t, m.end()):
-            continue
-        value = _number(m.group("int"), m.group("dec"))
-        value *= {"k": 1e3, "m": 1e6}.get((m.group("mult") or " ")[0], 1.0)
-        marked = bool(
-            m.group("mult")
-            or _MONEY_AFTER.match(t, m.end())
-            or _MONEY_BEFORE.search(t, 0, m.start())
-        )
-        if marked and found and _RANGE.fullmatch(t, previous_end, m.start()):
-            found[-1] = (found[-1][0], True)  # "5 000 à 8 000 €": both are euros
-        found.append((-value if m.group("neg") else value, marked))
-        previous_end = m.end()
-    return found
-
-
-def parse_amounts(text: object) -> list[float]:
-    """Every positive amount in euros in the text, in order of appearance."""
-    return [value for value, _ in _scan_amounts(text) if value > 0]
-
-
-def parse_amount(text: object) -> float | None:
-    """The first amount in euros ("12 000 €", "12k", "douze mille", "1,5 million").
-
-    None when there is no amount, or when it is zero or negative.
-    """
-    found = _scan_amounts(text)
-    marked = [value for value, is_money in found if is_money]
-    value = marked[0] if marked else (found[0][0] if found else None)
-    return value if value is not None and value > 0 else None
 
 
 # ----------------------------------------------------------------------- legal form
@@ -323,25 +241,3 @@ def parse_commune(text: object, call: CallFacts | None = None) -> CommuneMatch |
     if not isinstance(text, str):
         return None
     return match_commune(fold(text), call if call is not None else get_call(), fold)
-
-
-_BUDGET_WORDS = re.compile(r"\b(budget|cout|total|globale?)\b")
-
-
-def parse_request_and_budget(text: object) -> tuple[float | None, float | None]:
-    """(amount requested, total budget) from one sentence that may give both.
-
-    "on demande 12 000 € sur un budget de 40 000 €" -> (12000.0, 40000.0). The first
-    amount after a budget word ("budget", "coût", "total") is the budget; the other
-    is the request. Without such a word, two amounts are read as (smaller, larger).
-    """
-    folded = fold(text)
-    match = _BUDGET_WORDS.search(folded)
-    if match:
-        before, after = parse_amounts(folded[: match.start()]), parse_amounts(folded[match.start():])
-        rest = before + after[1:]
-        return (rest[0] if rest else None), (after[0] if after else None)
-    amounts = parse_amounts(folded)
-    if len(amounts) == 2:
-        return min(amounts), max(amounts)
-    return (amounts[0] if len(amounts) == 1 else None), None

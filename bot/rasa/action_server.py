@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
+import sys
 import zlib
 
 from rasa_sdk import utils
@@ -29,10 +29,10 @@ from sanic.exceptions import PayloadTooLarge, SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.settings import SettingsError, get_settings
+
 logger = logging.getLogger(__name__)
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 # Content-Encoding -> zlib window bits: "deflate" is the zlib format (as Rasa's aiohttp client sends it).
 WBITS = {"deflate": zlib.MAX_WBITS, "gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS}
 
@@ -42,12 +42,6 @@ TOO_LARGE = "Corps de requête trop volumineux."
 
 class BodyTooLarge(ValueError):
     """The body, once inflated, would be larger than the limit."""
-
-
-def max_body_bytes() -> int:
-    """``ACTION_MAX_BODY_BYTES``, or 8 MiB."""
-    value = os.environ.get("ACTION_MAX_BODY_BYTES", "").strip()
-    return int(value) if value else DEFAULT_MAX_BODY_BYTES
 
 
 def inflate(body: bytes, encoding: str, limit: int) -> bytes:
@@ -103,13 +97,19 @@ def bound_bodies(app: Sanic, limit: int) -> Sanic:
 
 def create_argument_parser_with_host() -> argparse.ArgumentParser:
     parser = create_argument_parser()
-    parser.add_argument("--host", default=os.environ.get("ACTION_HOST") or DEFAULT_HOST,
+    parser.add_argument("--host", default=None,
                         help="adresse d'écoute (ACTION_HOST, par défaut 127.0.0.1)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
     args = create_argument_parser_with_host().parse_args(argv)
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    host = args.host or settings.action_host
     # As rasa_sdk's own entry point does (rasa_sdk.__main__.main_from_args).
     logging.getLogger("matplotlib").setLevel(logging.WARN)
     utils.configure_colored_logging(args.loglevel)
@@ -117,13 +117,13 @@ def main(argv: list[str] | None = None) -> None:
                                  args.logging_config_file)
     utils.update_sanic_log_level()
 
-    limit = max_body_bytes()
+    limit = settings.action_max_body_bytes
     app = bound_bodies(create_app(args.actions, cors_origins=args.cors, auto_reload=args.auto_reload), limit)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     logger.info("Serveur d'actions sur %s://%s:%s (corps de %d octets au plus)",
-                "https" if ssl_context else "http", args.host, args.port, limit)
-    app.run(args.host, args.port, ssl=ssl_context, workers=utils.number_of_sanic_workers())
+                "https" if ssl_context else "http", host, args.port, limit)
+    app.run(host, args.port, ssl=ssl_context, workers=utils.number_of_sanic_workers())
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bot.instance import private_dir, write_private
 
@@ -136,7 +137,7 @@ def nginx_conf(directory: Path, rasa: Sequence[str], listen: str = DEFAULT_LISTE
                            read_timeout=int(read_timeout), user=f"user {user};\n" if user else "")
 
 
-def write_config(directory: Path, rasa: Sequence[str], **options) -> Path:
+def write_config(directory: Path, rasa: Sequence[str], **options: Any) -> Path:
     """Write ``directory/nginx.conf`` (0600, in a 0700 folder) and create its ``logs/`` and ``temp/`` folders."""
     directory = Path(directory).resolve()
     private_dir(directory)

@@ -1,14 +1,19 @@
-"""Write Rasa's endpoints file: the action server, and the tracker store in our database."""
+"""Write Rasa's endpoints file: the action server, and the tracker store in our database.
+
+``python -m bot.rasa.endpoints [--action-port 5055] [--action-host HOST] [--out FILE]`` writes it, by default as
+``endpoints.yml`` in the instance folder (``var/``).
+"""
 from __future__ import annotations
 
 import argparse
 import json
-import os
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.db.session import database_url
 from bot.instance import write_private
+from bot.settings import SettingsError, get_settings
 
 
 def lock_store_yaml(redis_url: str | None) -> str:
@@ -28,7 +33,7 @@ def lock_store_yaml(redis_url: str | None) -> str:
 
 def action_url(action_port: int, action_host: str | None = None) -> str:
     """The action server's webhook on ``action_host``, else ``ACTION_HOST``, else 127.0.0.1 (private address)."""
-    host = action_host or os.environ.get("ACTION_HOST") or "127.0.0.1"
+    host = action_host or get_settings().action_host
     host = f"[{host}]" if ":" in host and not host.startswith("[") else host  # an IPv6 address
     return f"http://{host}:{action_port}/webhook"
 
@@ -43,17 +48,24 @@ def endpoints_yaml(action_port: int, db_url: str | None = None, redis_url: str |
         "tracker_store:\n"
         "  type: bot.rasa.tracker_store.DeletableSQLTrackerStore\n"
         f"  url: {json.dumps(url)}\n"
-    ) + lock_store_yaml(redis_url if redis_url is not None else os.environ.get("REDIS_URL"))
+    ) + lock_store_yaml(redis_url if redis_url is not None else get_settings().redis_url)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Écrit le fichier endpoints de Rasa.")
     parser.add_argument("--action-port", type=int, default=5055)
     parser.add_argument("--action-host", default=None, help="adresse du serveur d'actions (ACTION_HOST, 127.0.0.1)")
-    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="fichier à écrire (par défaut endpoints.yml dans le dossier d'instance, var/)")
     args = parser.parse_args()
+    try:
+        out = args.out or get_settings().endpoints_file
+        text = endpoints_yaml(args.action_port, action_host=args.action_host)
+    except SettingsError as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     # Database and Redis URLs with their passwords: 0600 in a 0700 folder, written atomically.
-    write_private(args.out, endpoints_yaml(args.action_port, action_host=args.action_host))
+    write_private(out, text)
 
 
 if __name__ == "__main__":

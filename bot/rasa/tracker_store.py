@@ -15,7 +15,6 @@ older events stay in the database: the staff transcript and the deletion read ev
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import sqlalchemy as sa
@@ -24,14 +23,15 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-DEFAULT_MAX_EVENTS = 150
+from bot.settings import get_settings
+
 # Rules that wait for the applicant's answer to this action ("oui" after the verdict, after "supprimer ?").
 WAITING_ACTIONS = {"action_give_verdict", "action_ask_delete_confirmation"}
 
 
 def max_events() -> int:
-    value = os.environ.get("TRACKER_MAX_EVENTS", "")
-    return int(value) if value.strip().isdigit() else DEFAULT_MAX_EVENTS
+    """``TRACKER_MAX_EVENTS`` (150 by default; 0: never a new session)."""
+    return get_settings().tracker_max_events
 
 
 def safe_to_restart(tracker: DialogueStateTracker) -> bool:

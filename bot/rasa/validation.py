@@ -14,12 +14,13 @@ Rasa's own method (for comparison, ``make bench``).
 """
 from __future__ import annotations
 
-import os
 from functools import cache
 from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
+
+from bot.settings import get_settings
 
 DOCS = "https://rasa.com/docs/rasa/custom-actions"
 
@@ -47,7 +48,8 @@ def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
 
 
 def enabled() -> bool:
-    return os.environ.get("RASA_FAST_VALIDATION", "1") != "0"
+    """Off with ``RASA_FAST_VALIDATION=0`` (Rasa's own check, to compare)."""
+    return get_settings().rasa_fast_validation
 
 
 def install() -> bool:
@@ -56,7 +58,7 @@ def install() -> bool:
 
     if not enabled():
         return False
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[assignment]
+    RemoteAction._validate_action_result = validate_action_result
     return True
 
 

@@ -4,7 +4,7 @@ Over a rate limit the answer is HTTP 429 with ``Retry-After`` and a polite Frenc
 widget shows while keeping the typed text. The client address is ``request.remote_addr``, that is the real
 client's once ``TRUSTED_PROXIES`` is set (``ProxyFix`` in the app factory).
 
-Settings (environment, or the app config in tests):
+Settings (environment, read by :mod:`bot.settings`, or the app config in tests):
 
 - ``CHAT_LIMIT_PER_SENDER`` (20) and ``CHAT_LIMIT_PER_ADDRESS`` (60) messages per ``CHAT_LIMIT_WINDOW``
   seconds (60); 0 turns a limit off. The address limit is higher because several people may share one
@@ -15,47 +15,36 @@ Settings (environment, or the app config in tests):
 """
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any, ParamSpec
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from bot.web.ratelimit import ConcurrencyGuard, make_limiter
 from bot.web.security_log import security_logger
 
-DEFAULT_WEB_THREADS = 8
-DEFAULTS = {"CHAT_LIMIT_PER_SENDER": 20, "CHAT_LIMIT_PER_ADDRESS": 60, "CHAT_LIMIT_WINDOW": 60,
-            "CHAT_MAX_PARALLEL_PER_ADDRESS": 2}
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+P = ParamSpec("P")
 REFUSALS_LOGGED_EVERY = 60.0  # seconds: one log line per refused key and minute, not one per request
 _last_logged: dict[str, float] = {}
 
 
-def env_int(name: str, default: int, minimum: int = 0) -> int:
-    """An integer from the environment; ValueError in French when it is not one."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} invalide : « {raw} » (un nombre entier est attendu).") from None
-    if value < minimum:
-        raise ValueError(f"{name} invalide : {value} (au moins {minimum}).")
-    return value
-
-
-def settings_from_env() -> dict[str, Any]:
-    """The chat limits and the web server's thread count, read from the environment."""
-    threads = env_int("WEB_THREADS", DEFAULT_WEB_THREADS, minimum=2)
-    values: dict[str, Any] = {name: env_int(name, default) for name, default in DEFAULTS.items()}
-    values["CHAT_LIMIT_WINDOW"] = max(1, values["CHAT_LIMIT_WINDOW"])
-    values["WEB_THREADS"] = threads
-    values["CHAT_MAX_PARALLEL"] = env_int("CHAT_MAX_PARALLEL", max(1, threads - 2))
-    values["RATE_LIMIT_REDIS_URL"] = os.environ.get("REDIS_URL", "").strip() or None
-    return values
+def config_from(settings: Settings) -> dict[str, Any]:
+    """The app config of the chat limits and of the web server's thread count."""
+    return {
+        "CHAT_LIMIT_PER_SENDER": settings.chat_limit_per_sender,
+        "CHAT_LIMIT_PER_ADDRESS": settings.chat_limit_per_address,
+        "CHAT_LIMIT_WINDOW": settings.chat_limit_window,
+        "CHAT_MAX_PARALLEL_PER_ADDRESS": settings.chat_max_parallel_per_address,
+        "CHAT_MAX_PARALLEL": settings.chat_max_parallel,
+        "WEB_THREADS": settings.web_threads,
+        "RATE_LIMIT_REDIS_URL": settings.redis_url,
+    }
 
 
 def init_app(app: Flask) -> None:
@@ -71,13 +60,13 @@ def _seconds(n: int) -> str:
     return f"{n} seconde{'s' if n > 1 else ''}"
 
 
-def too_many_messages(retry_after: int):
+def too_many_messages(retry_after: int) -> Response:
     message = (f"Vous avez envoyé beaucoup de messages en peu de temps. Merci de patienter {_seconds(retry_after)} "
                "avant de réessayer : votre message n'a pas été perdu.")
     return _refusal(message, 429, retry_after)
 
 
-def _refusal(message: str, status: int, retry_after: int):
+def _refusal(message: str, status: int, retry_after: int) -> Response:
     response = jsonify({"error": message, "retry_after": retry_after})
     response.status_code = status
     response.headers["Retry-After"] = str(retry_after)
@@ -100,11 +89,11 @@ def _body_sender() -> str:
     return sender[:64] if isinstance(sender, str) else ""
 
 
-def limit_chat(view: Callable) -> Callable:
+def limit_chat(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
     """Apply the rate limits (address, then sender) and the concurrency guard around the chat view."""
 
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         config = current_app.config
         limiter = current_app.extensions["ess_chat_limiter"]
         address = request.remote_addr or "inconnue"

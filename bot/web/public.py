@@ -23,7 +23,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 
 from bot.call.facts import get_call
 from bot.eligibility.card import CARD_TYPE, clean_card
@@ -50,7 +51,7 @@ WELCOME = {
 
 
 @bp.route("/")
-def index():
+def index() -> str:
     call = get_call()
     amounts = call.amounts
     return render_template(
@@ -66,7 +67,7 @@ def index():
 
 
 @bp.route("/confidentialite")
-def privacy():
+def privacy() -> str:
     return render_template("public/privacy.html", call=get_call())
 
 
@@ -74,7 +75,7 @@ def _as_list(value: Any) -> list[str]:
     return value if isinstance(value, list) else [value]
 
 
-def _error(message: str, status: int):
+def _error(message: str, status: int) -> tuple[Response, int]:
     return jsonify({"error": message}), status
 
 
@@ -83,7 +84,7 @@ def _same_origin(origin: str) -> bool:
     return parts.scheme in ("http", "https") and parts.netloc.lower() == request.host.lower()
 
 
-def _validate(body: Any):
+def _validate(body: Any) -> tuple[str, str, None] | tuple[None, None, str]:
     """(sender, message, None) or (None, None, French error)."""
     if not isinstance(body, dict):
         return None, None, "La requête doit être un objet JSON avec « sender » et « message »."
@@ -163,7 +164,7 @@ def _message(item: Any) -> dict[str, Any] | None:
 @bp.route("/api/chat", methods=["POST"])
 @csrf.exempt
 @limit_chat  # 429 + Retry-After over the per-address and per-sender limits (bot.web.chat_limits)
-def chat():
+def chat() -> ResponseReturnValue:
     if request.mimetype != "application/json":
         return _error("Type de contenu non accepté : envoyez du JSON (Content-Type: application/json).", 415)
     origin = request.headers.get("Origin")
@@ -193,7 +194,7 @@ def chat():
 
 
 @bp.app_errorhandler(413)
-def too_large(_exc):
+def too_large(_exc: Exception) -> ResponseReturnValue:
     if request.path == "/api/chat":
         return _error("Requête trop volumineuse.", 413)
     return render_template("error.html", title="Requête trop volumineuse",

@@ -21,13 +21,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.db.security_models import RateLimitCounter
 from bot.db.session import DatabaseUnavailable, session_scope
+
+if TYPE_CHECKING:
+    from redis import Redis
 
 logger = logging.getLogger(__name__)
 Clock = Callable[[], float]
@@ -109,7 +112,7 @@ class RedisLimiter(Limiter):
 
     PREFIX = "ess:ratelimit:"
 
-    def __init__(self, client, clock: Clock = time.time) -> None:
+    def __init__(self, client: Redis, clock: Clock = time.time) -> None:
         super().__init__(clock)
         self.client = client
 

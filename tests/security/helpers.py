@@ -16,9 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.resume import ActionResumeDraft, ValidateResumeForm
 from bot.application.service import save_draft
 from bot.call.facts import get_call
+from tests.domain_forms import forms_domain
 
-DOMAIN = {"forms": {"resume_form": {"required_slots": ["resume_reference", "resume_email", "resume_code"]}},
-          "slots": {}}
+DOMAIN = forms_domain("resume_form")  # the required slots of domain/application.yml
 VICTIM_EMAIL = "marie.curie@exemple.fr"
 FULL = {"consent": True, "consent_at": "2026-11-25T10:00:00+00:00", "org_name": "Les Jardins de Marie",
         "structure": "association", "siret": "73282932000074", "commune": "Créteil", "contact_name": "Marie Curie",

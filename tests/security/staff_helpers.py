@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.db.models import LoginAttempt
 from bot.db.security_models import SecurityEvent
 from bot.db.session import session_scope
+from bot.db.staff_models import LoginAttempt
 
 
 def events(url, kind=None):

@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 
 from actions.drafts import ActionDeleteData
 from bot.db import drafts as repo
+from bot.db.deletion import delete_draft
 from bot.db.models import DraftConversation
 from bot.db.resume_models import ResumeCode
 from bot.db.session import session_scope
@@ -82,6 +83,6 @@ async def test_staff_deleting_removes_every_linked_conversation(make_tracker, da
     with session_scope() as session:
         draft = repo.get_by_reference(session, reference)
         assert repo.linked_conversations(session, draft) == ["creator", "resumer"]
-        repo.delete_draft(session, draft)
+        delete_draft(session, draft)
     assert stored_conversations() == {"bystander"}
     store.engine.dispose()

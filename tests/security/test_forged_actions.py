@@ -11,6 +11,7 @@ from actions.drafts import ActionApplicationSummary, ActionConfirmApplication, A
 from actions.resume import VERIFIED
 from bot.db import drafts as repo
 from bot.db.session import session_scope
+from tests.domain_forms import forms_domain
 from tests.security.helpers import (
     FULL,
     VICTIM_EMAIL,
@@ -25,7 +26,7 @@ from tests.security.helpers import (
 
 pytest_plugins = ["tests.security.fixtures"]  # database (SQLite; PostgreSQL with TEST_DATABASE_URL), outbox
 
-APPLICATION_DOMAIN = {"forms": {"application_form": {"required_slots": list(FULL)}}, "slots": {}}
+APPLICATION_DOMAIN = forms_domain("application_form")  # the required slots of domain/application.yml
 PIRATE = "pirate@exemple.fr"
 
 

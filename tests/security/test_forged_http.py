@@ -16,12 +16,12 @@ import pytest
 
 from bot.db import drafts as repo
 from bot.db.session import dispose_engines, session_scope, upgrade
+from tests.domain_forms import forms_domain
 from tests.security.helpers import FULL, VICTIM_EMAIL, make_draft, outbox_mails
 from tests.servers import ROOT, free_port
 
 PIRATE = "pirate@exemple.fr"
-RESUME_DOMAIN = {"forms": {"resume_form": {"required_slots": ["resume_reference", "resume_email", "resume_code"]}},
-                 "slots": {}}
+RESUME_DOMAIN = forms_domain("resume_form")  # the required slots of domain/application.yml
 
 
 class ActionServer:

@@ -94,16 +94,11 @@ def test_a_failed_save_logs_no_personal_data(database, broken_database, make_tra
 
 @pytest.fixture
 def var(tmp_path, monkeypatch, umask_022):
-    """The repository's var/ moved under tmp_path for every module that writes there."""
+    """The instance folder (var/) moved under tmp_path with INSTANCE_PATH, for every module that writes there."""
     folder = tmp_path / "var"
-    monkeypatch.setattr(private_files, "VAR_DIR", folder)
-    monkeypatch.setattr(db_session_module, "DEFAULT_SQLITE_PATH", folder / "ess.db")
-    monkeypatch.setattr("bot.web.REPO_ROOT", tmp_path)
-    monkeypatch.setattr("bot.mail.send.DEFAULT_OUTBOX", folder / "outbox")
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    monkeypatch.delenv("WEB_SECRET_KEY", raising=False)
-    monkeypatch.delenv("MAIL_OUTBOX_DIR", raising=False)
-    monkeypatch.delenv("SMTP_URL", raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(folder))
+    for name in ("DATABASE_URL", "WEB_SECRET_KEY", "MAIL_OUTBOX_DIR", "SMTP_URL", "SECURITY_LOG_FILE"):
+        monkeypatch.delenv(name, raising=False)
     yield folder
     dispose_engines()
 
@@ -142,13 +137,14 @@ def test_rasa_endpoints_file_is_private(var, monkeypatch):
 
 
 def test_the_secret_key_is_private_from_its_creation(var):
+    from bot.settings import get_settings
     from bot.web import _secret_key
 
-    key = _secret_key()
+    key = _secret_key(get_settings())
     path = var / "web_secret_key"
     assert len(key) == 64 and path.read_text().strip() == key
     assert mode(var) == 0o700 and mode(path) == 0o600
-    assert _secret_key() == key  # kept across restarts
+    assert _secret_key(get_settings()) == key  # kept across restarts
 
 
 def test_processes_starting_together_share_one_secret_key(var):
@@ -183,7 +179,7 @@ def test_the_security_log_is_private(var):
     from bot.web import create_app
 
     app = create_app({"TESTING": True})
-    assert Path(app.config["SECURITY_LOG_FILE"]).parent == var
+    assert Path(app.config["SECURITY_LOG_FILE"]).parent == var == Path(app.instance_path)
     assert mode(var) == 0o700 and mode(var / "security.log") == 0o600
 
 

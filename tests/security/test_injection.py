@@ -30,6 +30,7 @@ from bot.call.facts import get_call
 from bot.db import drafts as repo
 from bot.db.session import session_scope
 from bot.nlp.text import clean_user_text
+from tests.domain_forms import forms_domain
 from tests.security.helpers import FULL, slot_values
 
 pytest_plugins = ["tests.security.fixtures"]  # database (SQLite; PostgreSQL with TEST_DATABASE_URL)
@@ -103,7 +104,7 @@ REFUSED_AMOUNTS = {"-5 000 €": "négatif", "- 5000 euros": "négatif", "−500
                    "1e9": "Je n'ai pas compris"}
 REFUSED_JOBS = {"-3": "négatif", "on crée -3 emplois": "négatif", "2 emplois et -1": "négatif", "5000": "inhabituel",
                 "1e9": "chiffres", "3 - 5 emplois": "un seul nombre"}
-ELIGIBILITY_DOMAIN: dict[str, Any] = {"forms": {}, "slots": {}}
+FORMS_DOMAIN = forms_domain("eligibility_form", "application_form")  # the required slots of domain/*.yml
 
 
 async def answer(make_tracker, form: str, requested: str, text_: str):
@@ -113,7 +114,7 @@ async def answer(make_tracker, form: str, requested: str, text_: str):
     tracker = make_tracker(slots=slots, text=text_, active_loop=form,
                            sender_id=f"num-{uuid.uuid4().hex[:8]}")
     dispatcher = CollectingDispatcher()
-    events = await validator.run(dispatcher, tracker, ELIGIBILITY_DOMAIN)
+    events = await validator.run(dispatcher, tracker, FORMS_DOMAIN)
     return slot_values(events), " ".join(m.get("text") or "" for m in dispatcher.messages)
 
 

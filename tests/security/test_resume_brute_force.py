@@ -8,8 +8,8 @@ from bot.application import prompts as text
 from bot.application.resume import check_code, request_code
 from bot.db import drafts as repo
 from bot.db import resume as guard
-from bot.db.models import DraftAudit
 from bot.db.session import session_scope
+from bot.db.staff_models import DraftAudit
 from tests.security.helpers import (
     VICTIM_EMAIL,
     ask_code,

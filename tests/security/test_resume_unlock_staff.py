@@ -9,9 +9,10 @@ from sqlalchemy import select
 from bot.application.resume import check_code
 from bot.db import drafts as repo
 from bot.db import resume as guard
-from bot.db.models import DraftAudit, StaffUser, utcnow
+from bot.db.models import utcnow
 from bot.db.session import session_scope
 from bot.db.staff import create_user
+from bot.db.staff_models import DraftAudit, StaffUser
 from bot.web import create_app
 from tests.security.helpers import make_draft
 

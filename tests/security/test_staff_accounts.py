@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.db.models import LoginAttempt, StaffUser
 from bot.db.session import session_scope
 from bot.db.staff import get_user_by_email
 from bot.db.staff_auth import ACCOUNT_MAX_DELAY, ADDRESS_MAX_DELAY
+from bot.db.staff_models import LoginAttempt, StaffUser
 from tests.security.staff_helpers import events, wait_out
 from tests.test_web_staff import ADMIN, PASSWORD, REVIEWER, add_draft, login, post, text, token
 

@@ -21,7 +21,8 @@ from typing import Any
 
 from sqlalchemy import create_engine, inspect, select
 
-from bot.db.drafts import EXPORT_COLUMNS, RASA_EVENTS
+from bot.db.deletion import RASA_EVENTS
+from bot.db.drafts import EXPORT_COLUMNS
 from bot.db.models import Draft, DraftConversation, DraftFieldSource
 from bot.forms.fields import APPLICATION_FIELDS, FIELDS
 from tests.simulation.application_player import AppResult

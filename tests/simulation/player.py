@@ -22,7 +22,8 @@ from typing import Any
 from bot.call.facts import CallFacts
 from bot.eligibility import messages as eligibility_messages
 from bot.eligibility.prompts import question
-from bot.eligibility.rules import Verdict, evaluate
+from bot.eligibility.rules import evaluate
+from bot.eligibility.verdict import Verdict
 from bot.nlp import normalize
 from tests.simulation.profiles import FIELDS, Answer, Dialogue
 

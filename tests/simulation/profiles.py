@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.call.facts import CallFacts
 from bot.nlp import normalize
+from bot.nlp.amounts import parse_amount
 from tests.simulation import phrasings as ph
 
 FIELDS = ("structure", "esus", "commune", "stage", "amount", "total_budget", "other_department_aid")
@@ -81,7 +82,7 @@ def check_phrasing(kind: str, text: str, expected: object, call: CallFacts) -> s
     elif kind == "yes_no":
         got = normalize.parse_yes_no(text)
     elif kind == "amount":
-        got = normalize.parse_amount(text)
+        got = parse_amount(text)
     elif kind == "commune":
         match = normalize.parse_commune(text, call)
         got = match.name if match else None

@@ -48,7 +48,7 @@ def clamped_page(fetch: Callable[[int, int], tuple[list, int]]) -> tuple[list, i
 
 @bp.route("/audit")
 @login_required
-def audit():
+def audit() -> str:
     reference = (request.args.get("reference") or "").strip()[:20]
     with db() as session:
         entries, count, number, pages = clamped_page(
@@ -59,7 +59,7 @@ def audit():
 
 @bp.route("/audit/security")
 @admin_required
-def security_journal():
+def security_journal() -> str:
     with db() as session:
         entries, count, number, pages = clamped_page(
             lambda limit, offset: recent_events(session, limit=limit, offset=offset))

@@ -20,7 +20,8 @@ from __future__ import annotations
 import math
 import time
 
-from flask import Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import Flask, Response, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from bot.db.staff import authenticate, normalize_email
 from bot.db.staff_auth import clear_failures, login_delay, record_failure
@@ -41,7 +42,7 @@ def _seconds(value: float) -> int:
     return max(1, math.ceil(value))
 
 
-def _page(next_url, email: str, error: str, status: int, retry_after: int = 0):
+def _page(next_url: str | None, email: str, error: str, status: int, retry_after: int = 0) -> Response:
     response = current_app.make_response(
         (render_template("staff/login.html", next_url=next_url, email=email, error=error), status))
     if retry_after:
@@ -55,7 +56,7 @@ def _wait_message(seconds: int) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> ResponseReturnValue:
     next_url = safe_next(request.values.get("next"))
     if current_user() is not None:
         return redirect(next_url or url_for("staff.drafts"))
@@ -97,7 +98,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():
+def logout() -> ResponseReturnValue:
     user = current_user()
     log_out()
     if user is not None:

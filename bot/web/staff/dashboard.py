@@ -13,17 +13,18 @@ from bot.web.staff.stats import counts_by, fail_reasons, per_day, total
 
 @bp.route("/dashboard")
 @login_required
-def dashboard():
+def dashboard() -> str:
     with db() as session:
+        days = per_day(session)
         context = {
             "total": total(session),
             "by_status": counts_by(session, Draft.status),
             "by_verdict": counts_by(session, Draft.verdict),
             "by_commune": counts_by(session, Draft.commune),
             "by_legal_form": counts_by(session, Draft.legal_form),
-            "days": per_day(session),
+            "days": days,
             "reasons": fail_reasons(session),
             "missed": not_understood(session, limit=50),
         }
-    chart = bar_chart(context["days"], "Pré-candidatures créées par jour (30 derniers jours)", "chart-per-day")
+    chart = bar_chart(days, "Pré-candidatures créées par jour (30 derniers jours)", "chart-per-day")
     return render_template("staff/dashboard.html", active="dashboard", chart=chart, **context)

@@ -6,20 +6,31 @@ the plain status change here sends nothing.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
+from bot.application.export import STATUS_LABELS, VERDICT_LABELS
 from bot.application.service import LEGAL_FORM_LABELS
-from bot.cli.drafts import STATUS_LABELS, VERDICT_LABELS
 from bot.db.drafts import field_sources, get_by_reference
-from bot.db.models import STATUSES, Draft, utcnow
+from bot.db.models import DRAFT_STATUSES, REVIEW_OUTCOMES, Draft, one_of, utcnow
 from bot.db.resume import active_lock, unlock
-from bot.db.staff import StaffError, StatusConflict, add_note, change_status, delete_with_audit, draft_audit, list_notes
+from bot.db.staff import (
+    TRANSITION_REFUSED,
+    StaffError,
+    StatusConflict,
+    add_note,
+    change_status,
+    checked_comment,
+    delete_with_audit,
+    draft_audit,
+    list_notes,
+)
 from bot.web.staff import bp
 from bot.web.staff.events import transcript
 from bot.web.staff.followup_view import followup_context
 from bot.web.staff.journal import log_line
 from bot.web.staff.queries import NO_VERDICT, DraftFilters, communes, search_page
-from bot.web.staff.security import admin_required, current_user, db, login_required
+from bot.web.staff.security import admin_required, db, logged_in_user, login_required
 
 COLUMNS = (  # (sort key, French header) of the list
     ("reference", "Référence"), ("org_name", "Structure"), ("commune", "Commune"),
@@ -32,7 +43,7 @@ SORT_LABELS = {**dict(COLUMNS), "created_at": "Date de création"}
 @bp.route("/")
 @bp.route("/drafts")
 @login_required
-def drafts():
+def drafts() -> ResponseReturnValue:
     filters = DraftFilters.from_args(request.args)
     with db() as session:
         page = search_page(session, filters)
@@ -40,7 +51,7 @@ def drafts():
     return render_template(
         "staff/drafts.html", active="drafts", filters=filters, page=page, columns=COLUMNS,
         sort_label=SORT_LABELS[filters.sort],
-        statuses=STATUSES, verdict_options=[*VERDICT_LABELS, NO_VERDICT], commune_options=commune_options,
+        statuses=DRAFT_STATUSES, verdict_options=[*VERDICT_LABELS, NO_VERDICT], commune_options=commune_options,
         legal_forms=sorted(LEGAL_FORM_LABELS, key=lambda key: LEGAL_FORM_LABELS[key]), no_verdict=NO_VERDICT,
     )
 
@@ -54,7 +65,7 @@ def _draft_or_404(session: Session, reference: str) -> Draft:
 
 
 def _draft_page(reference: str, error: str | None = None, status: int = 200, comment: str = "",
-                note: str = ""):
+                note: str = "") -> ResponseReturnValue:
     with db() as session:
         draft = _draft_or_404(session, reference)
         context = {
@@ -70,27 +81,30 @@ def _draft_page(reference: str, error: str | None = None, status: int = 200, com
 
 @bp.route("/drafts/<reference>")
 @login_required
-def draft(reference: str):
+def draft(reference: str) -> ResponseReturnValue:
     return _draft_page(reference)
-
-
-# Decisions the applicant hears of by e-mail: they go through the follow-up pages (bot/web/staff/followup.py).
-ANSWERED_STATUSES = ("admissible", "not_admissible", "incomplete")
 
 
 @bp.route("/drafts/<reference>/status", methods=["POST"])
 @login_required
-def set_status(reference: str):
-    to_status = request.form.get("to_status", "")
+def set_status(reference: str) -> ResponseReturnValue:
+    posted = request.form.get("to_status", "")
+    to_status = one_of(posted, DRAFT_STATUSES)
     comment = request.form.get("comment", "")
+    seen = request.form.get("from_status")
+    problem: str | None
     with db() as session:
         found = _draft_or_404(session, reference)
+        expected = one_of(seen, DRAFT_STATUSES) if seen else found.status
         try:
-            if to_status in ANSWERED_STATUSES and found.email:
+            # Outcomes the applicant hears of by e-mail go through the follow-up pages (bot/web/staff/followup.py).
+            if to_status in REVIEW_OUTCOMES and found.email:
                 raise StaffError("Cette décision est annoncée au porteur de projet par e-mail : utilisez les boutons "
                                  "de la fiche (réponse ou demande de corrections), qui montrent l'e-mail avant l'envoi.")
-            change_status(session, found, to_status, current_user(), comment,
-                          expected_status=request.form.get("from_status") or found.status)
+            if to_status is None or expected is None:  # not a status: refused as a transition the workflow forbids
+                checked_comment(comment)
+                raise StatusConflict(TRANSITION_REFUSED)
+            change_status(session, found, to_status, logged_in_user(), comment, expected_status=expected)
         except StatusConflict as exc:
             problem, code = str(exc), 409
         except StaffError as exc:
@@ -99,21 +113,21 @@ def set_status(reference: str):
             problem, code = None, 200
     if problem:
         return _draft_page(reference, error=problem, status=code, comment=comment)
-    log_line("Statut de %s : %s (par %s)", found.reference, to_status, current_user().email)  # audited too
-    flash(f"Statut changé : {found.reference} est maintenant « {STATUS_LABELS.get(to_status, to_status)} ».", "success")
+    log_line("Statut de %s : %s (par %s)", found.reference, posted, logged_in_user().email)  # audited too
+    flash(f"Statut changé : {found.reference} est maintenant « {STATUS_LABELS.get(posted, posted)} ».", "success")
     return redirect(url_for("staff.draft", reference=found.reference))
 
 
 @bp.route("/drafts/<reference>/notes", methods=["POST"])
 @login_required
-def add_draft_note(reference: str):
+def add_draft_note(reference: str) -> ResponseReturnValue:
     body = request.form.get("body", "")
     with db() as session:
         found = _draft_or_404(session, reference)
         try:
-            add_note(session, found, current_user(), body)
+            add_note(session, found, logged_in_user(), body)
         except StaffError as exc:
-            problem = str(exc)
+            problem: str | None = str(exc)
         else:
             problem = None
     if problem:
@@ -124,13 +138,13 @@ def add_draft_note(reference: str):
 
 @bp.route("/drafts/<reference>/unlock", methods=["POST"])
 @login_required
-def unlock_resume(reference: str):
+def unlock_resume(reference: str) -> ResponseReturnValue:
     """Lift the lock put on the applicant's resume after too many wrong codes (reviewers and admins; audited)."""
     with db() as session:
         found = _draft_or_404(session, reference)
-        unlocked = unlock(session, found, current_user(), utcnow())
+        unlocked = unlock(session, found, logged_in_user(), utcnow())
     if unlocked:
-        log_line("Reprise de %s débloquée par %s", found.reference, current_user().email)  # audited too
+        log_line("Reprise de %s débloquée par %s", found.reference, logged_in_user().email)  # audited too
         flash(f"La reprise de {found.reference} est débloquée : le porteur peut demander un nouveau code.", "success")
     else:
         flash(f"La reprise de {found.reference} n'était pas bloquée.", "info")
@@ -139,16 +153,16 @@ def unlock_resume(reference: str):
 
 @bp.route("/drafts/<reference>/delete", methods=["GET", "POST"])
 @admin_required
-def delete(reference: str):
+def delete(reference: str) -> ResponseReturnValue:
     with db() as session:
         found = _draft_or_404(session, reference)
         if request.method == "POST" and request.form.get("confirm") == "yes":
-            delete_with_audit(session, found, current_user())
+            delete_with_audit(session, found, logged_in_user())
             deleted = True
         else:
             deleted = False
     if deleted:
-        log_line("Pré-candidature %s supprimée par %s", found.reference, current_user().email)  # audited too
+        log_line("Pré-candidature %s supprimée par %s", found.reference, logged_in_user().email)  # audited too
         flash(f"La pré-candidature {found.reference} et sa conversation ont été supprimées.", "success")
         return redirect(url_for("staff.drafts"))
     error = "Cochez la case pour confirmer la suppression." if request.method == "POST" else None

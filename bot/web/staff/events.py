@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import column, table
+from sqlalchemy.sql import ColumnElement, TableClause, column, table
 
 NOT_UNDERSTOOD_INTENTS = ("nlu_fallback", "out_of_scope")
 SPEAKERS = {"user": "Demandeur", "bot": "Assistant"}
@@ -32,7 +32,7 @@ class Message:
         return SPEAKERS.get(self.speaker, self.speaker)
 
 
-def _events(session: Session):
+def _events(session: Session) -> TableClause | None:
     """The ``events`` table (with ``id`` when it has one, to order events with the same time), or None."""
     inspector = inspect(session.connection())
     if not inspector.has_table("events"):
@@ -68,7 +68,7 @@ def _intent(data: dict[str, Any]) -> str:
     return name if isinstance(name, str) else ""
 
 
-def _order(events, descending: bool = False) -> list[Any]:
+def _order(events: TableClause, descending: bool = False) -> list[Any]:
     keys = [events.c.timestamp] + ([events.c.id] if "id" in events.c else [])
     return [key.desc() if descending else key.asc() for key in keys]
 
@@ -90,7 +90,7 @@ def transcript(session: Session, conversation_id: str) -> list[Message] | None:
     return messages
 
 
-def _consented(events):
+def _consented(events: TableClause) -> ColumnElement:
     """Conversations linked to a draft whose applicant consented (the one that created it, those that resumed
     it): the only ones staff may read. Someone who refused, or never started a pre-application, is not shown.
     """

@@ -19,22 +19,23 @@ import secrets
 from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import Response, flash, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.corrections import MAX_COMMENT_LENGTH, request_correction
 from bot.db.drafts import DRAFT_FIELDS
-from bot.db.followup_models import MailOutbox
-from bot.db.models import Draft
+from bot.db.followup_models import MailKind, MailOutbox
+from bot.db.models import DECISIONS, Draft, one_of
 from bot.db.outbox import queue_mail
 from bot.db.staff import StaffError, StatusConflict, change_status
-from bot.mail.compose import MISSING_REASON, OUTCOMES, Composed, answer_template, compose_answer, compose_correction
+from bot.mail.compose import MISSING_REASON, Composed, answer_template, compose_answer, compose_correction
 from bot.web.staff import bp
 from bot.web.staff.drafts import _draft_or_404, _draft_page
 from bot.web.staff.journal import log_line
-from bot.web.staff.security import current_user, db, login_required
+from bot.web.staff.security import db, logged_in_user, login_required
 
 MAX_MESSAGE_LENGTH = 10_000
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -54,7 +55,7 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(18)
 
 
-def idempotency_key(draft: Draft, kind: str, nonce: str) -> str:
+def idempotency_key(draft: Draft, kind: MailKind, nonce: str) -> str:
     return f"staff:{draft.id}:{kind}:{nonce}"
 
 
@@ -65,14 +66,14 @@ class _Styles(HTMLParser):
         self.elements: list[str] = []
         self._in_style = False
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.attributes += [value for name, value in attrs if name == "style" and value]
         self._in_style = tag == "style"
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         self._in_style = False
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._in_style:
             self.elements.append(data)
 
@@ -92,7 +93,7 @@ def _form_nonce() -> str | None:
     return nonce if _NONCE.fullmatch(nonce) else None
 
 
-def _stale_form():
+def _stale_form() -> ResponseReturnValue:
     return render_template("staff/message.html", title="Formulaire incomplet",
                            message="Ce formulaire est incomplet ou trop ancien : rouvrez la pré-candidature et "
                                    "recommencez."), 400
@@ -107,12 +108,13 @@ def _queued_now(key: str) -> bool:
         return _queued(session, key)
 
 
-def _already_queued(reference: str):
+def _already_queued(reference: str) -> ResponseReturnValue:
     flash(ALREADY_QUEUED, "info")
     return redirect(url_for("staff.draft", reference=reference, _anchor="mails"))
 
 
-def _send(reference: str, kind: str, nonce: str, act: Callable[[Session, Draft], Composed], on_error):
+def _send(reference: str, kind: MailKind, nonce: str, act: Callable[[Session, Draft], Composed],
+          on_error: Callable[[str], ResponseReturnValue]) -> ResponseReturnValue | None:
     """In one transaction: ``act`` (the status change, returning the mail) and the queued mail, at most once."""
     key = None
     try:
@@ -122,7 +124,7 @@ def _send(reference: str, kind: str, nonce: str, act: Callable[[Session, Draft],
             if _queued(session, key):
                 raise AlreadyQueued
             composed = act(session, draft)
-            _mail, created = queue_mail(session, draft, kind, composed, key, created_by=current_user())
+            _mail, created = queue_mail(session, draft, kind, composed, key, created_by=logged_in_user())
             if not created:  # queued by a concurrent submission: roll this one back
                 raise AlreadyQueued
     except AlreadyQueued:
@@ -135,11 +137,12 @@ def _send(reference: str, kind: str, nonce: str, act: Callable[[Session, Draft],
         return _draft_page(reference, error=f"{exc} Aucun e-mail n'a été envoyé.", status=409)
     except StaffError as exc:
         return on_error(str(exc))
-    log_line("E-mail « %s » de %s mis en file (par %s)", kind, draft.reference, current_user().email)
+    log_line("E-mail « %s » de %s mis en file (par %s)", kind, draft.reference, logged_in_user().email)
     return None
 
 
-def _preview(draft: Draft, kind: str, composed: Composed, endpoint: str, hidden: Sequence[tuple[str, str]]):
+def _preview(draft: Draft, kind: MailKind, composed: Composed, endpoint: str,
+             hidden: Sequence[tuple[str, str]]) -> Response:
     """The mail as the applicant will get it, and the form that sends it (the kind is also the new status)."""
     response = make_response(render_template(
         "staff/mail_preview.html", active="drafts", draft=draft, kind=kind, composed=composed, endpoint=endpoint,
@@ -165,18 +168,19 @@ def _answer_problem(message: str, comment: str) -> str | None:
 
 
 def _answer_form(draft: Draft, outcome: str, message: str, comment: str, nonce: str, error: str | None = None,
-                 status: int = 200):
+                 status: int = 200) -> ResponseReturnValue:
     return render_template("staff/answer.html", active="drafts", draft=draft, outcome=outcome, message=message,
                            comment=comment, nonce=nonce, error=error), status
 
 
 @bp.route("/drafts/<reference>/answer", methods=["GET", "POST"])
 @login_required
-def answer(reference: str):
-    outcome = request.values.get("outcome", "")
-    if outcome == "incomplete":
+def answer(reference: str) -> ResponseReturnValue:
+    posted = request.values.get("outcome", "")
+    if posted == "incomplete":
         return redirect(url_for("staff.correction", reference=reference))
-    if outcome not in OUTCOMES:
+    outcome = one_of(posted, DECISIONS)
+    if outcome is None:
         return _draft_page(reference, error="Choisissez la décision : recevable, non recevable ou incomplet.",
                            status=400)
     with db() as session:
@@ -199,7 +203,7 @@ def answer(reference: str):
         return _preview(draft, outcome, compose_answer(draft, outcome, message), "staff.answer", hidden)
 
     def act(session: Session, found: Draft) -> Composed:
-        change_status(session, found, outcome, current_user(), comment, expected_status="in_review")
+        change_status(session, found, outcome, logged_in_user(), comment, expected_status="in_review")
         return compose_answer(found, outcome, message)
 
     refused = _send(reference, outcome, nonce, act,
@@ -229,14 +233,14 @@ def _correction_problem(fields: list[str], comment: str) -> str | None:
 
 
 def _correction_form(draft: Draft, fields: list[str], comment: str, nonce: str, error: str | None = None,
-                     status: int = 200):
+                     status: int = 200) -> ResponseReturnValue:
     return render_template("staff/correction.html", active="drafts", draft=draft, chosen=fields, comment=comment,
                            nonce=nonce, error=error, max_comment=MAX_COMMENT_LENGTH), status
 
 
 @bp.route("/drafts/<reference>/correction", methods=["GET", "POST"])
 @login_required
-def correction(reference: str):
+def correction(reference: str) -> ResponseReturnValue:
     with db() as session:
         draft = _draft_or_404(session, reference)
     if request.method == "GET":
@@ -257,7 +261,7 @@ def correction(reference: str):
                         hidden)
 
     def act(session: Session, found: Draft) -> Composed:
-        request_correction(session, found, fields, comment, current_user(), expected_status="in_review")
+        request_correction(session, found, fields, comment, logged_in_user(), expected_status="in_review")
         return compose_correction(found, fields, comment)
 
     refused = _send(reference, "incomplete", nonce, act,

@@ -13,22 +13,22 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.corrections import field_changes, open_request
 from bot.db.followup_models import CorrectionRequest, DraftFieldChange, MailOutbox
-from bot.db.models import Draft
+from bot.db.models import REVIEW_OUTCOMES, Draft, ReviewOutcome
 from bot.db.outbox import mails_for_draft, retry
 from bot.db.staff import StaffError, allowed_transitions
 from bot.web.staff import bp
 from bot.web.staff.formatting import field_value, format_datetime
 from bot.web.staff.journal import log_line
-from bot.web.staff.security import current_user, db, login_required
+from bot.web.staff.security import db, logged_in_user, login_required
 
 _TRUE, _FALSE = ("true", "1", "oui", "yes"), ("false", "0", "non", "no")
-MAIL_OUTCOMES = ("admissible", "not_admissible", "incomplete")  # statuses reached through a mail to the applicant
-OUTCOME_LABELS = {
+OUTCOME_LABELS: dict[ReviewOutcome, str] = {
     "admissible": "Recevable : annoncer au porteur que son projet passe à l'étape suivante",
     "not_admissible": "Non recevable : expliquer au porteur pourquoi",
     "incomplete": "Incomplet : demander au porteur de corriger certains champs",
@@ -96,38 +96,39 @@ def followup_context(session: Session, draft: Draft) -> dict[str, Any]:
     for every change: nothing can be sent to it.
     """
     transitions = allowed_transitions(draft.status)
-    answers = [value for value in transitions if value in MAIL_OUTCOMES] if (draft.email or "").strip() else []
+    answers = [value for value in transitions if value in REVIEW_OUTCOMES] if (draft.email or "").strip() else []
     return {"mails": mails_for_draft(session, draft), "open_request": open_request(session, draft),
             "change_groups": change_groups(session, draft), "answer_outcomes": answers,
             "plain_transitions": [value for value in transitions if value not in answers]}
 
 
 @bp.context_processor
-def followup_helpers():
+def followup_helpers() -> dict[str, Any]:
     return {"mail_status": mail_status, "mail_retryable": retryable, "stored_value": stored_value,
             "OUTCOME_LABELS": OUTCOME_LABELS}
 
 
 @bp.route("/drafts/<reference>/mails/<int:mail_id>/retry", methods=["POST"])
 @login_required
-def retry_mail(reference: str, mail_id: int):
+def retry_mail(reference: str, mail_id: int) -> ResponseReturnValue:
     """Send a failed mail again (or at once, for a pending one that already failed); audited ``mail_retried``."""
     from bot.web.staff.drafts import _draft_or_404, _draft_page
 
+    problem: str | None
     with db() as session:
         found = _draft_or_404(session, reference)
         existing = session.get(MailOutbox, mail_id)
         if existing is None or existing.draft_id != found.id:
             abort(404)
         try:
-            mail = retry(session, found, mail_id, current_user())
+            mail = retry(session, found, mail_id, logged_in_user())
         except StaffError as exc:
             problem, subject = str(exc), None
         else:
             problem, subject = None, mail.subject
     if problem:
         return _draft_page(reference, error=problem, status=409)
-    log_line("Nouvel essai d'envoi d'un e-mail de %s (par %s)", found.reference, current_user().email)
+    log_line("Nouvel essai d'envoi d'un e-mail de %s (par %s)", found.reference, logged_in_user().email)
     flash(f"Nouvel essai programmé : l'e-mail « {subject} » repart dans quelques instants (statut « en attente »).",
           "success")
     return redirect(url_for("staff.draft", reference=found.reference, _anchor="mails"))

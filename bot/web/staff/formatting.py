@@ -5,16 +5,19 @@ from datetime import date, datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.application.export import STATUS_LABELS, VERDICT_LABELS
 from bot.application.service import COLUMN_OF, FIELD_LABELS, LEGAL_FORM_LABELS, display_value
-from bot.cli.drafts import STATUS_LABELS, VERDICT_LABELS
 from bot.db.drafts import DRAFT_FIELDS
+from bot.db.followup_models import MAIL_KINDS
+from bot.db.models import one_of
 from bot.db.outbox import KIND_LABELS
+from bot.db.staff_models import AuditAction
 from bot.eligibility.messages import CRITERION_LABELS, STATUS_MARKS
 from bot.web.staff import bp
 
 PARIS = ZoneInfo("Europe/Paris")
 SLOT_OF = {column: slot for slot, column in COLUMN_OF.items()}  # drafts column -> conversation slot
-AUDIT_LABELS = {"status_changed": "Changement de statut", "note_added": "Note ajoutée",
+AUDIT_LABELS: dict[AuditAction, str] = {"status_changed": "Changement de statut", "note_added": "Note ajoutée",
                 "deleted": "Pré-candidature supprimée", "resume_unlocked": "Reprise débloquée",
                 "correction_requested": "Corrections demandées au porteur", "mail_queued": "E-mail mis en file d'envoi",
                 "mail_retried": "Nouvel essai d'envoi d'un e-mail"}
@@ -64,20 +67,21 @@ def audit_comment(entry: Any) -> str:
     """An audit entry's comment as staff read it: a mail's kind or the fields asked for, in French."""
     comment = entry.comment or ""
     if entry.action in ("mail_queued", "mail_retried"):
-        return MAIL_KIND_LABELS.get(comment, comment) or "—"
+        kind = one_of(comment, MAIL_KINDS)
+        return (MAIL_KIND_LABELS[kind] if kind else comment) or "—"
     if entry.action == "correction_requested" and comment:
         return "champs : " + ", ".join(field_label(name.strip()) for name in comment.split(","))
     return comment or "—"
 
 
-def label(mapping: dict, value: str | None, empty: str = "—") -> str:
+def label(mapping: dict[str, str], value: str | None, empty: str = "—") -> str:
     if value is None or value == "":
         return empty
     return mapping.get(value, value)
 
 
 @bp.context_processor
-def labels():
+def labels() -> dict[str, Any]:
     return {
         "STATUS_LABELS": STATUS_LABELS, "VERDICT_LABELS": VERDICT_LABELS, "LEGAL_FORM_LABELS": LEGAL_FORM_LABELS,
         "CRITERION_LABELS": CRITERION_LABELS, "STATUS_MARKS": STATUS_MARKS, "AUDIT_LABELS": AUDIT_LABELS,

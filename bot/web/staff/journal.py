@@ -11,8 +11,8 @@ from typing import Any
 from flask import request
 from sqlalchemy.orm import Session
 
-from bot.db.models import StaffUser
 from bot.db.security_events import record_event
+from bot.db.staff_models import StaffUser
 from bot.web.security_log import security_logger
 from bot.web.staff.security import db
 
@@ -29,10 +29,10 @@ def log_line(message: str, *args: Any) -> None:
 def record(event: str, message: str, *args: Any, user: StaffUser | None = None, email: str | None = None,
            detail: str | None = None, session: Session | None = None) -> None:
     """One security event: a row in ``security_events`` (in ``session``'s transaction if given) and a log line."""
-    values = {"user": user, "email": email, "address": client_address(), "detail": detail}
+    address = client_address()
     if session is not None:
-        record_event(session, event, **values)
+        record_event(session, event, user=user, email=email, address=address, detail=detail)
     else:
         with db() as own:
-            record_event(own, event, **values)
+            record_event(own, event, user=user, email=email, address=address, detail=detail)
     log_line(message, *args)

@@ -5,26 +5,27 @@ A change ends every session of the account (a stolen cookie included) and opens 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from bot.db.staff import MIN_PASSWORD_LENGTH, StaffError
 from bot.db.staff_auth import change_password as set_new_password
 from bot.web.staff import bp
 from bot.web.staff.journal import record
-from bot.web.staff.security import current_user, db, log_in, login_required, safe_next
+from bot.web.staff.security import db, log_in, logged_in_user, login_required, safe_next
 
 
-def _page(error: str = "", status: int = 200):
+def _page(error: str = "", status: int = 200) -> ResponseReturnValue:
     return render_template("staff/password.html", active="password", error=error, min_length=MIN_PASSWORD_LENGTH,
                            next_url=safe_next(request.values.get("next")),
-                           first=current_user().must_change_password), status
+                           first=logged_in_user().must_change_password), status
 
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
-def change_password():
+def change_password() -> ResponseReturnValue:
     if request.method == "GET":
         return _page()
-    user = current_user()
+    user = logged_in_user()
     try:
         with db() as session:
             set_new_password(session, user, request.form.get("current_password") or "",

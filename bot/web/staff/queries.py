@@ -4,14 +4,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
+from bot.application.export import VERDICT_LABELS
 from bot.application.service import LEGAL_FORM_LABELS
-from bot.cli.drafts import VERDICT_LABELS
-from bot.db.models import STATUSES, Draft
+from bot.db.models import DRAFT_STATUSES, Draft, DraftStatus, one_of
 from bot.web.staff.formatting import PARIS
 
 PAGE_SIZE = 50
@@ -47,7 +48,7 @@ def _start_of(day: date) -> datetime:
 
 @dataclass(frozen=True)
 class DraftFilters:
-    status: str = ""
+    status: DraftStatus | Literal[""] = ""
     verdict: str = ""
     commune: str = ""
     legal_form: str = ""
@@ -67,10 +68,10 @@ class DraftFilters:
             return (args.get(name) or "").strip()[:200]
 
         problems: list[str] = []
-        status, verdict, legal_form = get("status"), get("verdict"), get("legal_form")
-        if status and status not in STATUSES:
-            problems.append(f"Statut inconnu ignoré : « {status} ».")
-            status = ""
+        asked, verdict, legal_form = get("status"), get("verdict"), get("legal_form")
+        status = one_of(asked, DRAFT_STATUSES) or ""
+        if asked and not status:
+            problems.append(f"Statut inconnu ignoré : « {asked} ».")
         if verdict and verdict not in VERDICT_LABELS and verdict != NO_VERDICT:
             problems.append(f"Verdict inconnu ignoré : « {verdict} ».")
             verdict = ""
@@ -142,7 +143,7 @@ class DraftFilters:
         return self.args(sort=column, order=order, page=1)
 
 
-def select_drafts(filters: DraftFilters):
+def select_drafts(filters: DraftFilters) -> Select:
     """Every matching draft, sorted (no pagination): for exports."""
     return select(Draft).where(*filters.conditions()).order_by(*filters.order_by())
 

@@ -15,15 +15,17 @@ import posixpath
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from typing import ParamSpec
 from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm import Session
 
-from bot.db.models import StaffUser
 from bot.db.session import session_scope
 from bot.db.staff_auth import SESSION_HOURS, create_session, end_session, session_user
+from bot.db.staff_models import StaffUser
 from bot.web.staff import bp
 
 DEFAULT_SESSION_HOURS = SESSION_HOURS  # app config STAFF_SESSION_HOURS overrides it
@@ -33,6 +35,8 @@ OPEN_ENDPOINTS = {"staff.login"}
 PASSWORD_CHANGE_ENDPOINTS = {"staff.change_password", "staff.logout", "staff.stylesheet"}
 # Not pages: an unauthenticated request gets 401 rather than a redirection to the login page.
 NON_PAGE_ENDPOINTS = {"staff.export_csv", "staff.export_xlsx", "staff.stylesheet"}
+
+P = ParamSpec("P")
 
 
 @contextmanager
@@ -44,6 +48,14 @@ def db() -> Iterator[Session]:
 
 def current_user() -> StaffUser | None:
     return g.get("staff_user")
+
+
+def logged_in_user() -> StaffUser:
+    """The logged-in account, in a view behind :func:`login_required` or :func:`admin_required`."""
+    user = current_user()
+    if user is None:  # a view without either guard: a mistake in the code, not the visitor's
+        raise RuntimeError("no logged-in staff account: the view needs login_required")
+    return user
 
 
 def log_in(db_session: Session, user: StaffUser) -> None:
@@ -71,16 +83,16 @@ def safe_next(target: str | None) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
-def _unauthenticated():
+def _unauthenticated() -> ResponseReturnValue:
     if request.endpoint in NON_PAGE_ENDPOINTS or request.method != "GET":
         return Response("Connexion requise : connectez-vous à l'espace agents.", status=401,
                         mimetype="text/plain")
     return redirect(url_for("staff.login", next=request.full_path.rstrip("?")))
 
 
-def login_required(view: Callable) -> Callable:
+def login_required(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if current_user() is None:
             return _unauthenticated()
         return view(*args, **kwargs)
@@ -88,9 +100,9 @@ def login_required(view: Callable) -> Callable:
     return wrapped
 
 
-def admin_required(view: Callable) -> Callable:
+def admin_required(view: Callable[P, ResponseReturnValue]) -> Callable[P, ResponseReturnValue]:
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         user = current_user()
         if user is None:
             return _unauthenticated()
@@ -102,7 +114,7 @@ def admin_required(view: Callable) -> Callable:
 
 
 @bp.before_request
-def load_user():
+def load_user() -> ResponseReturnValue | None:
     """Load the logged-in account; refuse anything but the login page without one."""
     g.staff_user = None
     token = session.get(SESSION_KEY)
@@ -125,7 +137,7 @@ def load_user():
 
 
 @bp.after_request
-def no_store(response):
+def no_store(response: Response) -> Response:
     """Staff pages hold personal data: no caching, anywhere."""
     response.headers["Cache-Control"] = "no-store"
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -133,7 +145,7 @@ def no_store(response):
 
 
 @bp.before_app_request
-def hide_staff_static_files():
+def hide_staff_static_files() -> None:
     """The staff stylesheet lives under ``static/staff/``: only ``/staff/assets/`` (logged in) serves it."""
     if request.endpoint and request.endpoint.split(".")[-1] == "static" and request.view_args:
         name = posixpath.normpath(str(request.view_args.get("filename", "")).replace("\\", "/")).lstrip("/")
@@ -142,24 +154,24 @@ def hide_staff_static_files():
 
 
 @bp.context_processor
-def staff_context():
+def staff_context() -> dict[str, StaffUser | None]:
     return {"staff_user": current_user()}
 
 
 @bp.errorhandler(403)
-def forbidden(_error):
+def forbidden(_error: Exception) -> ResponseReturnValue:
     return render_template("staff/message.html", title="Accès refusé",
                            message="Cette action est réservée aux administrateurs de l'espace agents."), 403
 
 
 @bp.errorhandler(404)
-def not_found(_error):
+def not_found(_error: Exception) -> ResponseReturnValue:
     return render_template("staff/message.html", title="Page introuvable",
                            message="Cette page ou cette pré-candidature n'existe pas (ou plus)."), 404
 
 
 @bp.errorhandler(CSRFError)
-def csrf_failed(_error):
+def csrf_failed(_error: CSRFError) -> ResponseReturnValue:
     return render_template("staff/message.html", title="Formulaire refusé",
                            message="Le formulaire a expiré ou n'a pas été envoyé depuis cette page. "
                                    "Rechargez la page et recommencez."), 400

@@ -15,7 +15,7 @@ from bot.web.staff.formatting import PARIS, to_paris
 DAYS = 30
 
 
-def counts_by(session: Session, column) -> list[tuple[str | None, int]]:
+def counts_by(session: Session, column: Any) -> list[tuple[str | None, int]]:
     """(value, number of drafts), the most frequent first; None counts the drafts without a value."""
     count = func.count(Draft.id)
     rows = session.execute(select(column, count).group_by(column).order_by(count.desc(), column))

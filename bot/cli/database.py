@@ -1,0 +1,41 @@
+"""The commands that use the database: it is checked and its schema brought up to date first.
+
+An unreachable database becomes a French message on stderr and exit code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec
+
+EXIT_DATABASE = 2
+Revisions = tuple[str | None, str | None]  # the schema's revision before and after the upgrade
+P = ParamSpec("P")
+
+
+def run_on_database(work: Callable[[Revisions], int]) -> int:
+    """Check ``DATABASE_URL``, migrate it, then return ``work(revisions)``; a database failure is exit 2."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    from bot.db.session import DatabaseUnavailable, check_connection, unavailable, upgrade
+
+    try:
+        try:
+            check_connection()
+            return work(upgrade())
+        except (OperationalError, InterfaceError) as exc:
+            raise unavailable(exc) from exc
+    except DatabaseUnavailable as exc:
+        print(f"Erreur : {exc}", file=sys.stderr)
+        return EXIT_DATABASE
+
+
+def with_database(command: Callable[P, int]) -> Callable[P, int]:
+    """Decorate a command that needs the database: :func:`run_on_database` runs it."""
+
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> int:
+        return run_on_database(lambda revisions: command(*args, **kwargs))
+
+    return run
