@@ -34,14 +34,17 @@ lint: setup
 	@$(VENV)/bin/ruff check bot actions tests scripts
 	@$(VENV)/bin/mypy
 
-# Build and test outputs only: var/ holds the database, the secret key, the security log and the outbox.
+# Build and test outputs only: the instance folder (INSTANCE_PATH, var/ by default) holds the database, the secret
+# key, the security log and the outbox.
 clean:
 	rm -rf models results .pytest_cache .mypy_cache
 
-# Deletes var/ (database, secret key, security log, outbox) after a confirmation; CONFIRM=1 skips it.
+# Deletes the instance folder (INSTANCE_PATH, var/ by default: database, secret key, security log, outbox) after a
+# confirmation; CONFIRM=1 skips it.
 clean-data:
-	@if [ "$${CONFIRM:-}" != "1" ]; then \
-	  read -r -p "Supprimer var/ (base de données, clé secrète, journal, e-mails) ? C'est définitif. [y/N] " answer; \
+	@instance="$${INSTANCE_PATH:-var}"; \
+	if [ "$${CONFIRM:-}" != "1" ]; then \
+	  read -r -p "Supprimer le dossier d'instance $$instance (base de données, clé secrète, journal, e-mails) ? C'est définitif. [y/N] " answer; \
 	  case "$$answer" in y|Y|yes|YES|o|O|oui|OUI) ;; *) echo "Rien n'est supprimé."; exit 1;; esac; \
-	fi
-	rm -rf var
+	fi; \
+	echo "rm -rf $$instance"; rm -rf -- "$$instance"

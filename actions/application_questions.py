@@ -1,6 +1,6 @@
 """The questions of the pre-application form, one action per field (``action_ask_application_form_<field>``).
 
-The question texts come from :mod:`bot.application.prompts`; the summary, the form's last question, is
+The question texts come from :mod:`bot.forms.prompts`; the summary, the form's last question, is
 asked by :class:`actions.drafts.AskSummaryForApplication`.
 """
 from __future__ import annotations

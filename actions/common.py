@@ -1,6 +1,7 @@
 """Pieces shared by the actions and the form validators: reading the tracker, recording where answers came from."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timezone
 from typing import Any
 
@@ -49,7 +50,7 @@ def latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
-def record_sources(tracker: Tracker, events: list[EventType], fields) -> list[EventType]:
+def record_sources(tracker: Tracker, events: list[EventType], fields: Collection[str]) -> list[EventType]:
     """Remember which user message gave each answer validated in this turn (staff see it).
 
     Only values that changed with this message count; answers loaded from a resumed draft

@@ -12,18 +12,20 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text, load_call_or_apologise
 from actions.forms import AskField, FieldFormValidator, ended_early
 from actions.resume import confirm_and_save, corrections_pending
 from actions.turn import RESUME_ASKED, Turn
 from bot.application import prompts as text
-from bot.application.service import APPLICATION_FIELDS, SaveFailed, delete_drafts, save_draft, summary_text
-from bot.eligibility.prompts import Prompt
+from bot.application.service import SaveFailed, delete_drafts, save_draft, summary_text
+from bot.call.facts import CallFacts
 from bot.forms import messages as say
 from bot.forms import reading
 from bot.forms.cues import asks_to_resume, submits
-from bot.forms.fields import parse_field
+from bot.forms.fields import APPLICATION_FIELDS, parse_field
+from bot.forms.prompts import SUMMARY_BUTTONS, WHAT_TO_CHANGE, Prompt
 from bot.mail.worker import queue_recorded
 from bot.nlp.contact import identifier_kind
 
@@ -88,14 +90,16 @@ class ValidateApplicationForm(FieldFormValidator):
             consented = turn.values["consent"] is True
             turn.changed["consent_at"] = datetime.now(timezone.utc).isoformat() if consented else None
 
-    def apply(self, message, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker, call) -> None:
+    def apply(self, message: reading.Reading, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker,
+              call: CallFacts) -> None:
         """Besides the question asked, an e-mail, a phone number or a SIRET typed anywhere is taken
         (answers in any order: "Marie Curie, marie@exemple.fr, 06 12 34 56 78").
         """
         if message.field == SUMMARY:
-            message = self._at_summary(message, turn, dispatcher, tracker, call)
-            if message is None:
+            at_summary = self._at_summary(message, turn, dispatcher, tracker, call)
+            if at_summary is None:
                 return
+            message = at_summary
         if message.kind == reading.DESCRIPTION and message.field is None and not tracker.get_slot("resumed") \
                 and asks_to_resume(latest_text(tracker)):
             turn.stopped = True  # opened on "je voudrais reprendre ma pré-candidature": the resume form follows
@@ -116,7 +120,7 @@ class ValidateApplicationForm(FieldFormValidator):
 
     @staticmethod
     def _at_summary(message: reading.Reading, turn: Turn, dispatcher: CollectingDispatcher, tracker: Tracker,
-                    call) -> reading.Reading | None:
+                    call: CallFacts) -> reading.Reading | None:
         """At the summary, whatever the classifier said: a change of any field ("en fait on est à Créteil",
         "le montant c'est 9 000 €", "le téléphone") is applied, a "non" asks what to change, a "oui" confirms
         ("oui le montant est bon" too: a confirmation changes a field only with a new value and a cue such as
@@ -132,7 +136,7 @@ class ValidateApplicationForm(FieldFormValidator):
                     not confirmed or (fix.values and reading.changes_something(said))):
                 return fix
         if message.kind == reading.ANSWER and message.values.get(SUMMARY) is False:
-            dispatcher.utter_message(**text.WHAT_TO_CHANGE.as_message())
+            dispatcher.utter_message(**WHAT_TO_CHANGE.as_message())
             turn.prompted = True
             return None
         if message.kind in (reading.DONT_KNOW, reading.SKIP) or (
@@ -145,7 +149,7 @@ class ValidateApplicationForm(FieldFormValidator):
             return None
         return message
 
-    def saved(self, dispatcher, tracker: Tracker, turn: Turn, events: list[EventType]) -> list[EventType]:
+    def saved(self, dispatcher: CollectingDispatcher, tracker: Tracker, turn: Turn, events: list[EventType]) -> list[EventType]:
         if not any(key in turn.changed for key in self.keys if key != SUMMARY):
             return []
         tracker.slots.update({e["name"]: e["value"] for e in events if e.get("event") == "slot"})
@@ -156,7 +160,7 @@ class ValidateApplicationForm(FieldFormValidator):
 def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
     """Save what is known, then show the summary with "Oui, c'est correct" / "Modifier"."""
     events = save_progress(dispatcher, tracker)
-    dispatcher.utter_message(**Prompt(summary_text(answers_of(tracker)), text.SUMMARY_BUTTONS).as_message())
+    dispatcher.utter_message(**Prompt(summary_text(answers_of(tracker)), SUMMARY_BUTTONS).as_message())
     return events
 
 
@@ -166,7 +170,8 @@ def ended_without_summary(dispatcher: CollectingDispatcher, tracker: Tracker) ->
     if ended is not None:
         return ended
     if tracker.get_slot("consent") is not True:
-        dispatcher.utter_message(text=text.NO_CONSENT)
+        call = load_call_or_apologise(dispatcher)  # after the apology, the refusal is still acknowledged
+        dispatcher.utter_message(text=text.no_consent(call) if call is not None else text.NO_CONSENT_WITHOUT_CALL)
         return []
     return None
 
@@ -177,7 +182,7 @@ class AskSummaryForApplication(AskField):
     form = "application_form"
     slot = SUMMARY
 
-    def ask(self, dispatcher, tracker: Tracker) -> list[EventType]:
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         return show_summary(dispatcher, tracker)
 
 
@@ -187,7 +192,7 @@ class ActionApplicationSummary(Action):
     def name(self) -> str:
         return "action_application_summary"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ended = ended_without_summary(dispatcher, tracker)
         return ended if ended is not None else show_summary(dispatcher, tracker)
 
@@ -198,7 +203,7 @@ class ActionConfirmApplication(Action):
     def name(self) -> str:
         return "action_confirm_application"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ended = ended_without_summary(dispatcher, tracker)
         if ended is not None:
             return ended + corrections_pending(dispatcher, tracker)
@@ -216,7 +221,7 @@ class ActionAskDeleteConfirmation(Action):
     def name(self) -> str:
         return "action_ask_delete_confirmation"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         dispatcher.utter_message(**text.DELETE_CONFIRMATION.as_message())
         return []
 
@@ -225,7 +230,7 @@ class ActionDeleteData(Action):
     def name(self) -> str:
         return "action_delete_data"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         try:
             count = delete_drafts(tracker.sender_id)  # the drafts linked to this conversation, nothing else
         except SaveFailed as exc:

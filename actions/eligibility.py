@@ -6,11 +6,11 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text, load_call_or_apologise, message_id, record_sources
 from actions.forms import AskField, FieldFormValidator, ended_early
 from actions.turn import LAST_READ, SKIPPED, Turn
-from bot.application.prompts import explanation
 from bot.call.facts import CallFacts
 from bot.eligibility.card import verdict_card
 from bot.eligibility.messages import render_verdict, verdict_unchanged
@@ -18,6 +18,7 @@ from bot.eligibility.rules import evaluate
 from bot.forms import messages as say
 from bot.forms.correction import SLOTS, route_correction
 from bot.forms.fields import ELIGIBILITY_FIELDS
+from bot.forms.prompts import explanation
 
 VERDICT_SLOT = "eligibility_verdict"
 
@@ -48,7 +49,7 @@ class ActionGiveVerdict(Action):
     def name(self) -> str:
         return "action_give_verdict"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         ended = ended_early(dispatcher, tracker, say.CHECK_STOPPED)
         if ended is not None:
             return ended
@@ -68,7 +69,7 @@ class ActionExplainQuestion(Action):
     def name(self) -> str:
         return "action_explain_question"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         call = load_call_or_apologise(dispatcher)
         if call is not None:
             slot = tracker.get_slot("requested_slot") or ""
@@ -84,7 +85,7 @@ class ActionCorrectAnswer(Action):
     def name(self) -> str:
         return "action_correct_answer"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         call = load_call_or_apologise(dispatcher)
         if call is None:
             return []

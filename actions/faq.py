@@ -2,25 +2,25 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text, load_call_or_apologise
 from bot.call.facts import CallFacts
 from bot.faq.answers import render_faq
-from bot.forms.cues import fold
 from bot.forms.description import describes_project
 from bot.forms.messages import CHECK_FROM_DESCRIPTION
+from bot.nlp.normalize import fold_words
 
 
 class ActionAnswerFaq(Action):
     def name(self) -> str:
         return "action_answer_faq"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if (tracker.active_loop or {}).get("name") and tracker.get_slot("requested_slot"):
             return []  # a form is asking a question: its validator reads the message (actions/forms.py)
         call = load_call_or_apologise(dispatcher)
@@ -38,7 +38,7 @@ class ActionAnswerFaq(Action):
 
 
 def start_check_if_described(dispatcher: CollectingDispatcher, tracker: Tracker,
-                             call: CallFacts) -> list[dict[str, Any]]:
+                             call: CallFacts) -> list[EventType]:
     """A question that also describes the project ("on est un collectif à Vitry, on voudrait 11 500 €,
     c'est possible ?") goes on with the eligibility check, reading what the message says.
     """
@@ -62,16 +62,16 @@ class ActionFallback(Action):
     def name(self) -> str:
         return "action_fallback"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         form = (tracker.active_loop or {}).get("name")
         if form:  # in a form, the form's validator reads the message
             return [FollowupAction(form)]
         call = load_call_or_apologise(dispatcher)
         events = start_check_if_described(dispatcher, tracker, call) if call is not None else []
-        if not events and call is not None and ASKS_ABOUT_DATA.search(fold(latest_text(tracker))):
+        if not events and call is not None and ASKS_ABOUT_DATA.search(fold_words(latest_text(tracker))):
             dispatcher.utter_message(text=render_faq("ask_privacy", call))  # a question about personal data
             return []
-        if not events and ASKS_FOR_THE_CHECK.search(fold(latest_text(tracker))):
+        if not events and ASKS_FOR_THE_CHECK.search(fold_words(latest_text(tracker))):
             # "je voudrais savoir si ma structure est éligible": the check, whatever the classifier made of it
             dispatcher.utter_message(response="utter_start_eligibility")
             return [FollowupAction("eligibility_form")]

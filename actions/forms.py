@@ -16,13 +16,12 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import active_before_message, latest_intent, latest_text, load_call_or_apologise, message_id, record_sources
 from actions.turn import DELETE_ASKED, LAST_READ, PROMPTED, RESUME_ASKED, STOPPED, Turn
-from bot.application.prompts import explanation
 from bot.call.facts import CallFacts
-from bot.eligibility.prompts import Prompt
 from bot.faq.answers import render_faq
 from bot.forms import messages as say
 from bot.forms import reading
 from bot.forms.fields import field
+from bot.forms.prompts import Prompt, explanation, question
 
 MAX_FAILURES = 3
 
@@ -123,12 +122,15 @@ class FieldFormValidator(Action, ABC):
             if message.cleared:  # asked again, even if it was left "à préciser"
                 turn.set(message.cleared, None)
                 turn.reopen(message.cleared)
-            dispatcher.utter_message(text=say.corrected(key, message.values.get(key)))
+            if key is not None:  # the reading names the field it corrects
+                dispatcher.utter_message(text=say.corrected(key, message.values.get(key)))
+            elif message.values:
+                dispatcher.utter_message(text=say.noted(message.values))
             self._forget_verdict(turn, tracker)
-        elif kind == reading.WHY and not turn.dont_know.get(key):
+        elif kind == reading.WHY and key is not None and not turn.dont_know.get(key):
             turn.dont_know[key] = 1  # a second "pourquoi ?" gets the help, not the same explanation
             dispatcher.utter_message(text=explanation(key, call))
-        elif kind == reading.WHY:
+        elif kind == reading.WHY:  # no question asked: nothing to explain (_dont_know does nothing either)
             self._dont_know(reading.DONT_KNOW, key, turn, dispatcher, call)
         elif kind == reading.QUESTION:
             self._question(message, turn, dispatcher, tracker, call)
@@ -231,7 +233,7 @@ class AskField(Action, ABC):
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         call = load_call_or_apologise(dispatcher)
         if call is not None:
-            utter(dispatcher, say.question(self.slot, call))
+            utter(dispatcher, question(self.slot, call))
         return []
 
 

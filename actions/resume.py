@@ -21,22 +21,17 @@ from typing import Any
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.common import latest_intent, latest_text, load_call_or_apologise, message_id
 from actions.forms import AskField
 from actions.turn import DELETE_ASKED, DONT_KNOW, FAILURES, LAST_READ, RESUME_ASKED, SKIPPED, STOPPED
 from bot.application import prompts as text
 from bot.application.resume import check_code, parse_code, request_code
-from bot.application.service import (
-    APPLICATION_FIELDS,
-    SaveFailed,
-    confirm_draft,
-    correction_slots,
-    load_resumed,
-    parse_reference,
-)
+from bot.application.service import SaveFailed, confirm_draft, correction_slots, load_resumed, parse_reference
 from bot.faq.answers import contact
 from bot.forms import reading
+from bot.forms.fields import APPLICATION_FIELDS
 from bot.nlp.contact import parse_email
 
 logger = logging.getLogger(__name__)
@@ -104,12 +99,13 @@ class ValidateResumeForm(FormValidationAction):
     def name(self) -> str:
         return "validate_resume_form"
 
-    async def extract_resume_reference(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+    async def extract_resume_reference(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         if tracker.get_slot("resume_reference") is None and parse_reference(latest_text(tracker)):
             return {"resume_reference": latest_text(tracker)}
         return {}
 
-    def validate_resume_reference(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+    def validate_resume_reference(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> dict[str, Any]:
         if _wants_to_stop(dispatcher, tracker):
             return _stopped(dispatcher)
         reference = parse_reference(str(value))
@@ -117,7 +113,8 @@ class ValidateResumeForm(FormValidationAction):
             dispatcher.utter_message(text=text.REFERENCE_NOT_UNDERSTOOD)
         return {"resume_reference": reference}
 
-    def validate_resume_email(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+    def validate_resume_email(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> dict[str, Any]:
         """Ask for a code; the answer is the same whether or not the reference and the e-mail match."""
         if _wants_to_stop(dispatcher, tracker):
             return _stopped(dispatcher)
@@ -133,7 +130,8 @@ class ValidateResumeForm(FormValidationAction):
         dispatcher.utter_message(text=text.RESUME_CODE_SENT)
         return {"resume_email": parsed.value, "resume_failures": 0}
 
-    def validate_resume_code(self, value: Any, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+    def validate_resume_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> dict[str, Any]:
         if _wants_to_stop(dispatcher, tracker):
             return _stopped(dispatcher)
         code = parse_code(str(value))
@@ -163,7 +161,7 @@ class ActionResumeDraft(Action):
     def name(self) -> str:
         return "action_resume_draft"
 
-    def run(self, dispatcher, tracker: Tracker, domain) -> list[EventType]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         done: list[EventType] = [SlotSet(slot, None) for slot in RESUME_SLOTS] + [SlotSet("resume_failures", 0)]
         reference = parse_reference(tracker.get_slot("resume_reference") or "")
         if not reference or tracker.get_slot("resume_code") != VERIFIED:
@@ -197,7 +195,8 @@ def skip_sources(tracker: Tracker) -> dict[str, dict[str, str]]:
     """
     found: dict[str, dict[str, str]] = {}
     said: dict[str, Any] | None = None
-    action, before = None, set()
+    action: str | None = None
+    before: set[str] = set()
     for event in tracker.events:
         kind = event.get("event")
         if kind == "user":

@@ -16,7 +16,7 @@ bash scripts/setup.sh
 step "Lint (ruff)"
 "$VENV/bin/ruff" check bot actions tests scripts
 
-step "Types (mypy)"
+step "Types (mypy sur bot/ et actions/)"
 "$VENV/bin/mypy"
 
 step "Tests unitaires (pytest)"

@@ -6,7 +6,7 @@ button the assistant has just offered (``click:`` the button's title; its payloa
 checks what the applicant sees and what is stored:
 
 - ``asks: FIELD`` / ``not_asks: FIELD``: the reply contains (or not) the question of that field,
-  ``bot.eligibility.prompts.question`` for the eligibility check, ``bot.application.prompts.question`` otherwise;
+  ``bot.forms.prompts.question`` (the same texts for both forms);
 - ``says: [...]`` / ``not_says: [...]``: substrings of the reply; an item that is itself a list is
   satisfied by any of its members. Texts are compared after folding accents and case and
   normalising spaces (no-break spaces too) and apostrophes; a number never matches inside another
@@ -41,7 +41,6 @@ STEP_KEYS = {
     "criteria", "missing", "stored", "no_draft", "times",
 }
 VERDICTS = {"eligible", "eligible_with_conditions", "ineligible", "incomplete"}
-ELIGIBILITY_FIELDS = ("structure", "esus", "commune", "stage", "amount", "total_budget", "other_department_aid")
 FRENCH_WORDS = re.compile(r"\b(je|vous|votre|vos|pour|les|des|une|est|pas|peut|projet|et|de|la|le|du|quel|quelle)\b",
                           re.IGNORECASE)
 NEVER_SHOWN = ("a_completer", "<script", "traceback", "none", "nan €")
@@ -95,14 +94,10 @@ def problems(conversations: list[dict[str, Any]]) -> list[str]:
 
 
 def question_text(field: str) -> str:
-    from bot.application import prompts as application_prompts
     from bot.call.facts import get_call
-    from bot.eligibility import prompts
+    from bot.forms.prompts import question
 
-    call = get_call()
-    if field in ELIGIBILITY_FIELDS:
-        return prompts.question(field, call).text
-    return application_prompts.question(field, call).text
+    return question(field, get_call()).text
 
 
 class ConversationFailed(AssertionError):

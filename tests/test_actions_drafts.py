@@ -18,6 +18,7 @@ from actions.resume import ActionResumeDraft, ValidateResumeForm
 from bot.application import prompts
 from bot.db import drafts as repo
 from bot.db.session import session_scope, upgrade
+from bot.forms.prompts import WHAT_TO_CHANGE
 from tests.domain_forms import forms_domain
 from tests.security.helpers import code_in, outbox_mails, wrong
 
@@ -233,7 +234,7 @@ async def test_the_code_message_is_not_read_again_by_the_pre_application_after_a
 async def test_no_at_the_summary_asks_what_to_change_then_the_field_named_is_asked_again(
         make_tracker, dispatcher, database):
     events, slots = await answer(make_tracker, dispatcher, FULL, "summary_confirmed", "non", intent="deny")
-    assert dispatcher.messages[-1]["text"] == prompts.WHAT_TO_CHANGE.text
+    assert dispatcher.messages[-1]["text"] == WHAT_TO_CHANGE.text
     assert slots.get("summary_confirmed") is None and slots["requested_slot"] == "summary_confirmed"
     events, slots = await answer(make_tracker, dispatcher, slots, "summary_confirmed", "le téléphone")
     assert slots["phone"] is None and slots["requested_slot"] == "phone"
@@ -337,7 +338,7 @@ async def test_answers_in_any_order_fill_email_and_phone(make_tracker, dispatche
      ("Les Amis de Créteil", "Les Amis de Créteil")],
 )
 def test_strip_identifiers(text, expected):
-    from bot.application.service import strip_identifiers
+    from bot.forms.parsers import strip_identifiers
 
     assert strip_identifiers(text) == expected
 

@@ -12,7 +12,7 @@ from actions.eligibility import (
     AskStructure,
     ValidateEligibilityForm,
 )
-from bot.eligibility import prompts
+from bot.forms import prompts
 from tests.domain_forms import forms_domain
 
 DOMAIN = forms_domain("eligibility_form")  # the required slots of domain/core.yml
@@ -360,3 +360,19 @@ def test_a_message_not_understood_that_does_not_ask_for_the_check_gets_the_fallb
     for text in ("je veux vérifier mes mails", "je veux vérifier si mon dossier a bien été reçu",
                  "je voudrais vérifier mon dossier ESS-2026-0042"):
         assert ActionFallback().run(dispatcher, make_tracker(text=text, intent="nlu_fallback"), {}) == []
+
+
+def test_a_reading_that_names_no_field_names_none_in_the_answer(make_tracker, dispatcher):
+    """A "pourquoi ?" with no question asked explains nothing; a correction that names no field is still applied
+    and noted (actions/forms.py handles the reading's ``field=None`` instead of looking up the field None)."""
+    from actions.turn import Turn
+    from bot.call.facts import get_call
+    from bot.forms.reading import CORRECTION, WHY, Reading
+
+    validator, tracker, call = ValidateEligibilityForm(), make_tracker(slots={"commune": "Vitry-sur-Seine"}), get_call()
+    turn = Turn(tracker, validator.keys)
+    validator.apply(Reading(WHY), turn, dispatcher, tracker, call)
+    assert dispatcher.messages == [] and turn.dont_know == {} and not turn.prompted
+    validator.apply(Reading(CORRECTION, {"commune": "Créteil"}), turn, dispatcher, tracker, call)
+    assert turn.changed == {"commune": "Créteil", "eligibility_verdict": None}
+    assert [m["text"] for m in dispatcher.messages] == ["C'est noté (commune : Créteil)."]

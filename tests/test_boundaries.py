@@ -2,7 +2,10 @@
 
 - only bot/rasa/ (and actions/) import ``rasa`` or ``rasa_sdk``: the rest of bot/ is tested without Rasa;
 - bot/ never imports ``actions``: the actions are thin adapters over bot/, not the other way round;
-- bot/web/ imports neither the command line (``bot.cli``) nor the Rasa adapters (``bot.rasa``);
+- bot/web/ imports neither the command line (``bot.cli``) nor the Rasa adapters (``bot.rasa``); in bot/cli/, only
+  web.py imports bot/web/ (to serve the app);
+- the packages of bot/ import one another without a cycle (lazy imports in a function count, imports under
+  ``if TYPE_CHECKING:`` do not), so that they stack up in layers;
 - actions/ uses only the public names of bot/ (no ``_private`` name imported or read from a bot module);
 - no Python module of bot/ or actions/ is over 300 lines.
 
@@ -12,7 +15,7 @@ cannot pass.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,9 +43,28 @@ def resolve(module: str, is_package: bool, level: int, target: str | None) -> st
     return ".".join(base + ([target] if target else []))
 
 
-def imported_names(module: str, source: str, is_package: bool = False) -> Iterator[tuple[str, int]]:
+def is_type_checking(test: ast.expr) -> bool:
+    """``if TYPE_CHECKING:`` or ``if typing.TYPE_CHECKING:``."""
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def walk(tree: ast.AST, skip_type_checking: bool) -> Iterator[ast.AST]:
+    """``ast.walk``, leaving out the body of ``if TYPE_CHECKING:`` blocks when asked (never run)."""
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        if skip_type_checking and isinstance(node, ast.If) and is_type_checking(node.test):
+            todo.extend(node.orelse)
+        else:
+            todo.extend(ast.iter_child_nodes(node))
+
+
+def imported_names(module: str, source: str, is_package: bool = False,
+                   skip_type_checking: bool = False) -> Iterator[tuple[str, int]]:
     """Every module (or ``module.name``) that ``source`` imports, with its line, at any depth (lazy imports too)."""
-    for node in ast.walk(ast.parse(source)):
+    for node in walk(ast.parse(source), skip_type_checking):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 yield alias.name, node.lineno
@@ -93,6 +115,8 @@ RULES = (
     Rule("only bot/rasa/ and actions/ import Rasa", outside_rasa_adapters, ("rasa", "rasa_sdk")),
     Rule("bot/ does not import actions/", lambda m: in_package(m, "bot"), ("actions",)),
     Rule("bot/web/ does not import the command line", lambda m: in_package(m, "bot.web"), ("bot.cli",)),
+    Rule("in bot/cli/, only web.py imports bot/web/ (to serve the app)",
+         lambda m: in_package(m, "bot.cli") and m != "bot.cli.web", ("bot.web",)),
     Rule("bot/web/ does not import the Rasa adapters", lambda m: in_package(m, "bot.web"), ("bot.rasa",)),
 )
 
@@ -106,6 +130,56 @@ def import_violations(module: str, source: str, is_package: bool = False) -> lis
             if any(in_package(name, package) for package in rule.forbidden):
                 found.append(f"{module}:{line} imports {name} ({rule.text})")
     return sorted(set(found))
+
+
+def package_of(module: str) -> str | None:
+    """The package of bot/ a module belongs to (``bot.forms.parsers`` -> ``bot.forms``; ``bot.settings`` itself)."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if parts[0] == "bot" and len(parts) > 1 else None
+
+
+def package_graph(sources: Iterable[tuple[str, str, bool]]) -> dict[str, dict[str, str]]:
+    """package -> {package it imports: where (``module:line``, the first seen)}, from (module, source, is_package)."""
+    graph: dict[str, dict[str, str]] = {}
+    for module, source, is_package in sources:
+        package = package_of(module)
+        if package is None:
+            continue
+        edges = graph.setdefault(package, {})
+        for name, line in imported_names(module, source, is_package, skip_type_checking=True):
+            target = package_of(name)
+            if target is not None and target != package:
+                edges.setdefault(target, f"{module}:{line}")
+    return graph
+
+
+def find_cycle(graph: dict[str, dict[str, str]]) -> list[str]:
+    """A cycle of ``graph`` as [a, b, …, a], or [] when there is none (depth first, in name order)."""
+    done: set[str] = set()
+    path: list[str] = []
+
+    def visit(package: str) -> list[str]:
+        if package in path:
+            return path[path.index(package):] + [package]
+        if package in done:
+            return []
+        path.append(package)
+        for target in sorted(graph.get(package, {})):
+            if cycle := visit(target):
+                return cycle
+        path.pop()
+        done.add(package)
+        return []
+
+    for package in sorted(graph):
+        if cycle := visit(package):
+            return cycle
+    return []
+
+
+def describe_cycle(graph: dict[str, dict[str, str]], cycle: list[str]) -> str:
+    """``a -> b (where a imports b) -> a (where b imports a)``."""
+    return cycle[0] + "".join(f" -> {b} ({graph[a][b]})" for a, b in zip(cycle, cycle[1:], strict=False))
 
 
 def size_violation(module: str, source: str) -> str | None:
@@ -133,6 +207,8 @@ def read(path: Path) -> str:
     ("bot.web.app", "from bot import cli\n", "bot.web.app:1 imports bot.cli"),
     ("bot.web.staff.drafts", "from ...cli import drafts\n", "bot.web.staff.drafts:1 imports bot.cli"),
     ("bot.web.public", "from bot.rasa.channels import RestInput\n", "bot.web.public:1 imports bot.rasa.channels"),
+    ("bot.cli.drafts", "from bot.web.staff.exports import csv_response\n", "bot.cli.drafts:1 imports bot.web"),
+    ("bot.cli", "def f():\n    from bot import web\n", "bot.cli:2 imports bot.web"),
 ])
 def test_each_import_rule_fails_on_a_violation(module, source, expected):
     violations = import_violations(module, source)
@@ -164,6 +240,34 @@ def test_the_private_rule_fails_on_a_private_name_of_bot():
         ("bot.db.drafts._coerce", 1), ("n._words", 5), ("reading._STOP", 4)]
 
 
+def test_the_cycle_check_fails_on_a_cycle_hidden_in_a_function():
+    graph = package_graph([
+        ("bot.forms.parsers", "import re\n\ndef parse():\n    from bot.eligibility.prompts import INVALID\n", False),
+        ("bot.eligibility.rules", "from bot.forms.parsers import read_money\nfrom bot.nlp import normalize\n", False),
+        ("bot.nlp.normalize", "import unicodedata\n", False),
+    ])
+    cycle = find_cycle(graph)
+    assert describe_cycle(graph, cycle) == (
+        "bot.eligibility -> bot.forms (bot.eligibility.rules:1) -> bot.eligibility (bot.forms.parsers:4)")
+    longer = package_graph([("bot.db.outbox", "from bot.mail.compose import Composed\n", False),
+                            ("bot.mail", "from . import send\nfrom bot.web import app\n", True),
+                            ("bot.web.app", "from ..db import outbox\n", False)])
+    assert find_cycle(longer) == ["bot.db", "bot.mail", "bot.web", "bot.db"]
+
+
+def test_the_cycle_check_passes_layers_and_type_checking_imports():
+    graph = package_graph([
+        ("bot.mail.send", "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from bot.db.followup_models import "
+         "MailOutbox\nelse:\n    import json\n", False),
+        ("bot.db.outbox", "from bot.mail.send import send_mail\nfrom bot import settings\n", False),
+        ("bot.settings", "import os\n", False),
+        ("bot.forms.messages", "from bot.forms.fields import field\n", False),  # inside one package: no edge
+    ])
+    assert graph == {"bot.mail": {}, "bot.db": {"bot.mail": "bot.db.outbox:1", "bot.settings": "bot.db.outbox:2"},
+                     "bot.settings": {}, "bot.forms": {}}
+    assert find_cycle(graph) == []
+
+
 def test_the_size_rule_fails_over_300_lines():
     assert size_violation("bot.x", "x = 1\n" * 301) == "bot.x: 301 lines (at most 300)"
     assert size_violation("bot.x", "x = 1\n" * 300) is None
@@ -181,6 +285,14 @@ def test_no_import_crosses_a_boundary():
     violations = [v for path in python_files()
                   for v in import_violations(module_name(path), read(path), path.name == "__init__.py")]
     assert violations == []
+
+
+def test_the_packages_of_bot_import_one_another_without_a_cycle():
+    graph = package_graph((module_name(path), read(path), path.name == "__init__.py")
+                          for path in python_files() if path.parts[len(ROOT.parts)] == "bot")
+    assert "bot.forms" in graph["bot.eligibility"] and "bot.db" in graph["bot.mail"]  # the checker sees the tree
+    cycle = find_cycle(graph)
+    assert not cycle, "import cycle between packages: " + describe_cycle(graph, cycle)
 
 
 def test_actions_use_only_public_names_of_bot():

@@ -57,7 +57,7 @@ def test_root_help_in_french(run):
      "  check  vérifier le fichier des données de l'appel"),
     ("eligibility", "Commandes sur l'éligibilité des projets.",
      "  check  donner le verdict d'éligibilité pour des réponses en JSON"),
-    ("db", "Commandes sur la base de données (DATABASE_URL, sinon var/ess.db).",
+    ("db", "Commandes sur la base de données (DATABASE_URL, sinon ess.db dans le dossier d'instance, var/ par défaut).",
      "  upgrade  mettre le schéma à jour (migrations)"),
     ("drafts", "Commandes sur les pré-candidatures enregistrées.",
      "  show    afficher une pré-candidature et l'origine de chaque réponse"),
@@ -70,7 +70,7 @@ def test_group_help_in_french(run, group, description, line):
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0] == f"utilisation : python -m bot {group} [OPTIONS] COMMANDE [ARGUMENTS]..."
-    assert lines[2] == f"  {description}"
+    assert " ".join(line.strip() for line in lines[2:lines.index("", 2)]) == description  # (wrapped by click)
     assert "Options :" in lines and "  -h, --help  afficher cette aide et quitter" in lines
     assert lines[lines.index("Commandes :") + 1:].count(line) == 1
     no_english(out)

@@ -11,11 +11,11 @@ import yaml
 
 from bot.call.facts import DEFAULT_CALL_FILE, get_call
 from bot.db.models import Draft
+from bot.db.outbox import Composed
 from bot.eligibility.rules import evaluate
 from bot.mail.compose import (
     MISSING_REASON,
     UPCOMING,
-    Composed,
     answer_template,
     compose_answer,
     compose_correction,

@@ -21,7 +21,7 @@ from bot.nlp.normalize import (
 )
 
 CASES_FILE = Path(__file__).parent / "cases" / "normalize.yml"
-MODULES = {"fold": normalize, "parse_amount": amounts, "parse_amounts": amounts, "parse_commune": normalize,
+MODULES = {"fold": normalize, "fold_words": normalize, "parse_amount": amounts, "parse_amounts": amounts, "parse_commune": normalize,
            "parse_legal_form": normalize, "parse_stage": normalize, "parse_yes_no": normalize}
 FUNCTIONS = set(MODULES)
 CASES = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))

@@ -73,3 +73,26 @@ def test_the_rest_channel_installs_it(monkeypatch):
 
     SafeRestInput().blueprint(on_message)
     assert RemoteAction._validate_action_result is rasa_validation.validate_action_result
+
+
+@pytest.mark.parametrize("variable, value, message", [
+    ("WEB_PORT", "huit mille", "WEB_PORT invalide : « huit mille » (un numéro de port est attendu)."),
+    ("PUBLIC_BASE_URL", "ftp://exemple.fr", "PUBLIC_BASE_URL invalide : une adresse http(s) est attendue"),
+])
+def test_a_wrong_setting_stops_the_rest_channel_with_a_french_message(monkeypatch, caplog, variable, value, message):
+    """Even a variable only the website reads: Rasa stops at the channel's setup, logged in French, exit code 2."""
+    from bot.rasa.channels import SafeRestInput
+
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RASA_OWN)
+    monkeypatch.setenv(variable, value)
+
+    async def on_message(message):
+        return None
+
+    with caplog.at_level("ERROR", logger="bot.rasa.channels"), pytest.raises(SystemExit) as stopped:
+        SafeRestInput().blueprint(on_message)
+    assert stopped.value.code == 2 and stopped.value.__cause__ is None and stopped.value.__suppress_context__
+    [record] = [r for r in caplog.records if r.name == "bot.rasa.channels"]
+    assert record.levelname == "ERROR" and record.exc_info is None
+    assert record.getMessage().startswith("Rasa ne démarre pas, la configuration est incorrecte. " + message)
+    assert RemoteAction._validate_action_result is RASA_OWN  # stopped before anything was installed

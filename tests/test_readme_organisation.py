@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Packages whose every module the README names; bot/db/ and bot/web/ are described as a whole.
-DETAILED = ("application", "call", "cli", "eligibility", "faq", "forms", "mail", "nlp", "rasa")
+# Packages whose every module the README names; bot/web/ is described as a whole.
+DETAILED = ("application", "call", "cli", "db", "eligibility", "faq", "forms", "mail", "nlp", "rasa")
 
 
 def organisation_block(readme: str) -> str:

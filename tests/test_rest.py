@@ -15,8 +15,8 @@ import pytest
 import yaml
 
 from bot.call.facts import load_call
-from bot.eligibility import prompts
 from bot.faq.answers import FAQ_INTENTS, euros, render_faq
+from bot.forms import prompts
 from bot.forms.fields import ELIGIBILITY_FIELDS
 from tests.servers import ROOT
 

@@ -24,7 +24,7 @@ from bot.db.followup_models import CorrectionRequest
 from bot.db.session import session_scope
 from bot.db.staff import change_status, create_user
 from bot.forms.fields import APPLICATION_FIELDS
-from bot.forms.messages import question
+from bot.forms.prompts import question
 from tests.test_rest import assert_polite_french, new_sender
 from tests.test_rest_application import ANSWERS
 

@@ -194,12 +194,41 @@ def _configuration_table() -> str:
     return "\n".join(line for line in section.splitlines() if line.startswith("| `"))
 
 
+# Variables of the shell or of make, not of this project.
+SYSTEM_VARIABLES = {"HOME", "PATH", "PWD", "SECONDS", "RANDOM", "SHELL", "USER", "TMPDIR", "MAKE", "MAKEFLAGS", "CURDIR"}
+
+
+def variables_read_by(text: str, makefile: bool = False) -> set[str]:
+    """The upper-case variables a shell script (or the Makefile) reads from the environment: ``${X:-default}``,
+    ``$X`` and ``${X}`` (``$$X`` in a Makefile recipe; ``$(X)`` and ``X ?= …`` in make), except those it sets itself
+    (``X=…``, ``export X=…``; ``X = …`` or ``X := …`` in make) and those of the shell or of make.
+    """
+    dollar = r"\$\$" if makefile else r"(?<!\$)\$"
+    read = set(re.findall(dollar + r"\{?([A-Z_][A-Z0-9_]*)", text))
+    assigned = set(re.findall(r"^\s*(?:export\s+|local\s+|readonly\s+)?([A-Z_][A-Z0-9_]*)=", text, re.MULTILINE))
+    with_default = set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*):-", text))
+    if makefile:
+        read |= set(re.findall(r"(?<!\$)\$[({]([A-Z_][A-Z0-9_]*)[)}]", text))
+        assigned |= set(re.findall(r"^(?:export\s+)?([A-Z_][A-Z0-9_]*)\s*:?=", text, re.MULTILINE))
+        with_default |= set(re.findall(r"^([A-Z_][A-Z0-9_]*)\s*\?=", text, re.MULTILINE))
+    return ((read - assigned) | with_default) - SYSTEM_VARIABLES
+
+
+def test_the_variables_of_a_script_are_found():
+    script = ('VENV=${VENV:-.venv}\nPY="$VENV/bin/python"\nexport RASA_URL="http://${RASA_HOST}:$RASA_PORT"\n'
+              'if [ -n "$DATABASE_URL" ]; then echo "$HOME $SECONDS $PY"; fi\n# $lower_case ${x:-1}\n')
+    assert variables_read_by(script) == {"VENV", "RASA_HOST", "RASA_PORT", "DATABASE_URL"}
+    makefile = ('SHELL := /bin/bash\nVENV ?= .venv\nexport RASA_TELEMETRY_ENABLED = false\n'
+                'lint:\n\t$(VENV)/bin/ruff $(FLAGS)\n\trm -rf "$${INSTANCE_PATH:-var}" $$TARGET $(MAKE)\n')
+    assert variables_read_by(makefile, makefile=True) == {"VENV", "FLAGS", "INSTANCE_PATH", "TARGET"}
+
+
 def test_every_variable_is_in_the_readme_table():
     read_by_python = set(re.findall(r"""["']([A-Z][A-Z0-9_]+)["']""", inspect.getsource(Settings.from_env)))
     assert {"INSTANCE_PATH", "RASA_URL", "RASA_TIMEOUT", "RASA_HOST", "STAFF_PASSWORD"} <= read_by_python
-    read_by_scripts = {name for path in ("scripts/run.sh", "scripts/run_cluster.sh", "scripts/train.sh", "Makefile")
-                       for name in re.findall(r"\$\{([A-Z_][A-Z0-9_]*):-", (ROOT / path).read_text(encoding="utf-8"))}
-    assert {"WEB_PORT", "NGINX_PORT", "FORCE_TRAIN", "CONFIRM"} <= read_by_scripts
+    read_by_scripts = {name for path in [*sorted((ROOT / "scripts").glob("*.sh")), ROOT / "Makefile"]
+                       for name in variables_read_by(path.read_text(encoding="utf-8"), path.name == "Makefile")}
+    assert {"WEB_PORT", "NGINX_PORT", "FORCE_TRAIN", "CONFIRM", "DATABASE_URL", "VENV"} <= read_by_scripts
     table = _configuration_table()
     assert sorted(name for name in read_by_python | read_by_scripts if f"`{name}`" not in table) == []
 

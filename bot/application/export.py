@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any, TextIO
 
 from bot.db.drafts import EXPORT_COLUMNS
+from bot.db.models import DRAFT_STATUSES, DraftStatus, one_of
+from bot.eligibility.verdict import VerdictStatus
 from bot.forms.fields import APPLICATION_FIELDS, FIELDS
 
 # Export headers: the staff label of each field (bot/forms/fields.py), plus the draft's own columns.
@@ -24,12 +26,18 @@ LABELS = {
     "verdict": "Verdict", "status": "Statut", "created_at": "Créé le (UTC)", "updated_at": "Modifié le (UTC)",
     "consent_at": "Consentement le (UTC)",
 }
-STATUS_LABELS = {"new": "nouveau", "in_review": "en cours d'examen", "admissible": "recevable",
-                 "not_admissible": "non recevable", "incomplete": "incomplet"}
-VERDICT_LABELS = {"eligible": "éligible", "eligible_with_conditions": "éligible sous conditions",
-                  "ineligible": "non éligible", "incomplete": "incomplet"}
+STATUS_LABELS: dict[DraftStatus, str] = {"new": "nouveau", "in_review": "en cours d'examen", "admissible": "recevable",
+                                         "not_admissible": "non recevable", "incomplete": "incomplet"}
+VERDICT_LABELS: dict[VerdictStatus, str] = {"eligible": "éligible", "eligible_with_conditions": "éligible sous conditions",
+                                            "ineligible": "non éligible", "incomplete": "incomplet"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def status_label(value: str) -> str:
+    """The French label of a draft status; any other text (a value a form sent) as it is."""
+    status = one_of(value, DRAFT_STATUSES)
+    return value if status is None else STATUS_LABELS[status]
 
 
 def defuse_formula(text: str) -> str:

@@ -30,13 +30,13 @@ from bot.db.models import Draft
 from bot.db.session import session_scope
 from bot.db.staff import StaffError
 from bot.eligibility.rules import evaluate
-from bot.forms.fields import APPLICATION_FIELDS, FIELDS, LEGAL_FORM_LABELS, STAGE_LABELS
-from bot.forms.parsers import in_range, strip_identifiers
+from bot.forms.fields import APPLICATION_FIELDS, FIELDS
+from bot.forms.parsers import in_range
 
 __all__ = [
-    "APPLICATION_FIELDS", "COLUMN_OF", "FIELD_LABELS", "LEGAL_FORM_LABELS", "STAGE_LABELS", "Confirmed",
-    "Correction", "Resumed", "SaveFailed", "confirm_draft", "correction_slots", "delete_drafts", "display_value",
-    "load_linked", "load_resumed", "parse_reference", "save_draft", "strip_identifiers", "summary_text",
+    "COLUMN_OF", "FIELD_LABELS", "Confirmed", "Correction", "Resumed", "SaveFailed", "confirm_draft",
+    "correction_slots", "delete_drafts", "display_value", "load_linked", "load_resumed", "parse_reference",
+    "save_draft", "summary_text",
 ]
 
 # Slot name -> column of the drafts table (the same name unless the registry says otherwise).

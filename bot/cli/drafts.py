@@ -1,4 +1,4 @@
-"""``python -m bot db upgrade`` and ``python -m bot drafts export|show|purge``: the stored pre-applications.
+"""``python -m bot drafts export|show|purge``: the stored pre-applications.
 
 Every command first brings the schema up to date (idempotent) on ``DATABASE_URL``. Expected errors print a
 French message: exit 1 (not found, bad call data, unwritable file), exit 2 (bad argument, database
@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from bot.application.export import LABELS, STATUS_LABELS, VERDICT_LABELS, drafts_csv
-from bot.cli.database import Revisions, run_on_database, with_database
+from bot.cli.database import with_database
 from bot.cli.french import EXIT_USAGE, Choice, Group
 from bot.db.models import DraftStatus
 
@@ -24,31 +24,9 @@ EXIT_NOT_FOUND = 1
 _DURATION = re.compile(r"^\s*(\d+)\s*[dj]?\s*$", re.IGNORECASE)
 
 
-@click.group("db", cls=Group, short_help="base de données (schéma)")
-def db() -> None:
-    """Commandes sur la base de données (DATABASE_URL, sinon var/ess.db)."""
-
-
 @click.group("drafts", cls=Group, short_help="pré-candidatures enregistrées")
 def drafts() -> None:
     """Commandes sur les pré-candidatures enregistrées."""
-
-
-@db.command("upgrade", short_help="mettre le schéma à jour (migrations)")
-def upgrade_db() -> int:
-    """Applique les migrations manquantes."""
-    return run_on_database(_report_upgrade)
-
-
-def _report_upgrade(revisions: Revisions) -> int:
-    from bot.db.session import safe_url
-
-    before, after = revisions
-    if before == after:
-        print(f"Schéma déjà à jour (révision {after}) : {safe_url()}")
-    else:
-        print(f"Schéma mis à jour de la révision {before or 'vide'} à la révision {after} : {safe_url()}")
-    return 0
 
 
 def _write(text: str, output: str | None) -> None:

@@ -13,7 +13,7 @@ import click
 
 from bot.cli.database import with_database
 from bot.cli.french import EXIT_USAGE, Choice, Group
-from bot.db.staff_models import STAFF_ROLES
+from bot.db.staff_models import STAFF_ROLES, StaffRole
 from bot.settings import get_settings
 
 EXIT_REFUSED = 1
@@ -41,7 +41,7 @@ def _read_password() -> str:
 @click.option("--role", type=Choice(STAFF_ROLES), default="reviewer",
               help="reviewer (instruire les pré-candidatures, par défaut) ou admin (aussi supprimer et gérer les "
               "comptes)")
-def create_user(email: str, role: str) -> int:
+def create_user(email: str, role: StaffRole) -> int:
     """Crée un compte de l'espace agents. Le mot de passe (12 caractères au moins) est lu dans la variable
     d'environnement STAFF_PASSWORD, sinon demandé deux fois.
     """
@@ -63,7 +63,7 @@ def create_user(email: str, role: str) -> int:
 
 
 @with_database
-def _create(email: str, password: str, role: str) -> int:
+def _create(email: str, password: str, role: StaffRole) -> int:
     from bot.db.session import session_scope
     from bot.db.staff import DuplicateUser, StaffError
     from bot.db.staff import create_user as create
@@ -74,6 +74,6 @@ def _create(email: str, password: str, role: str) -> int:
     except StaffError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_REFUSED if isinstance(exc, DuplicateUser) else EXIT_USAGE
-    role = "administrateur" if user.role == "admin" else "instructeur"
-    print(f"Compte {role} créé : {user.email}. Mot de passe initial, à changer à la première connexion.")
+    title = "administrateur" if user.role == "admin" else "instructeur"
+    print(f"Compte {title} créé : {user.email}. Mot de passe initial, à changer à la première connexion.")
     return 0

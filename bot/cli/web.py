@@ -4,7 +4,8 @@ The site is served by waitress with ``WEB_THREADS`` threads (8 by default). A ch
 while Rasa answers (``RASA_TIMEOUT``, 10 s at most); chat requests may use ``CHAT_MAX_PARALLEL`` threads at once
 (``WEB_THREADS`` − 2), so that the staff area always has threads left (see :mod:`bot.web.chat_limits`).
 The port defaults to ``WEB_PORT``, else 8000. The site talks to Rasa at ``RASA_URL`` (default
-``http://127.0.0.1:5005``). Security events go to stderr and ``var/security.log``.
+``http://127.0.0.1:5005``). Security events go to stderr and ``security.log`` in the instance folder
+(``INSTANCE_PATH``, ``var/`` by default; ``SECURITY_LOG_FILE`` moves it).
 """
 from __future__ import annotations
 

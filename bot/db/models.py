@@ -31,6 +31,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bot.eligibility.verdict import VerdictStatus
+
 # The review workflow's statuses (bot.db.staff.TRANSITIONS). Its outcomes are announced to the applicant by mail:
 # a reviewer's decision (recevable / non recevable) or a request for corrections (``incomplete``).
 Decision = Literal["admissible", "not_admissible"]
@@ -148,7 +150,7 @@ class Draft(Base):
     total_budget: Mapped[Decimal | None] = Column(Money)
     other_department_aid: Mapped[bool | None] = Column(Boolean)
     stage: Mapped[str | None] = Column(String(60))
-    verdict: Mapped[str | None] = Column(String(40))
+    verdict: Mapped[VerdictStatus | None] = Column(String(40))
     verdict_reasons: Mapped[list[dict[str, Any]] | None] = Column(JSON)
 
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)

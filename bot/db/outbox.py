@@ -11,7 +11,7 @@ a mail not yet sent is then never sent.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -22,7 +22,6 @@ from bot.db.followup_models import MAIL_KINDS, MailKind, MailOutbox, MailStatus
 from bot.db.models import Draft, utcnow
 from bot.db.staff import StaffError, _audit
 from bot.db.staff_models import StaffUser
-from bot.mail.compose import Composed
 
 MAX_ATTEMPTS = 8
 FIRST_DELAY = timedelta(seconds=30)
@@ -32,8 +31,16 @@ KIND_LABELS: dict[MailKind, str] = {"recorded": "pré-candidature enregistrée",
                "not_admissible": "réponse : non recevable", "incomplete": "demande de corrections"}
 STATUS_LABELS: dict[MailStatus, str] = {"pending": "en attente d'envoi", "sent": "envoyé", "failed": "échec de l'envoi"}
 
-__all__ = ["KIND_LABELS", "MAX_ATTEMPTS", "OutboxError", "STATUS_LABELS", "backoff", "claim_due", "mails_for_draft",
+__all__ = ["KIND_LABELS", "MAX_ATTEMPTS", "Composed", "OutboxError", "STATUS_LABELS", "backoff", "claim_due", "mails_for_draft",
            "mark_failed", "mark_sent", "queue_mail", "release", "retry"]
+
+
+class Composed(NamedTuple):
+    """A mail ready to queue: its subject, plain text and HTML (written by :mod:`bot.mail.compose`)."""
+
+    subject: str
+    text: str
+    html: str
 
 
 class OutboxError(StaffError):

@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Draft
-from bot.db.resume_models import FAILURE_KINDS, ResumeCode, ResumeFailure, ResumeLock
+from bot.db.resume_models import FAILURE_KINDS, FailureKind, ResumeCode, ResumeFailure, ResumeLock
 from bot.db.staff_models import DraftAudit, StaffUser
 
 MAX_TRIES = 5
@@ -76,7 +76,7 @@ def _lock(session: Session, reference: str, now: datetime) -> None:
                     .execution_options(synchronize_session=False))
 
 
-def record_failure(session: Session, reference: str | None, client: str | None, kind: str,
+def record_failure(session: Session, reference: str | None, client: str | None, kind: FailureKind,
                    now: datetime) -> bool:
     """Count one failure; lock the reference when it reaches :data:`MAX_TRIES` wrong codes. True when locked."""
     if kind not in FAILURE_KINDS:

@@ -7,13 +7,15 @@ or not a draft has it, so that an unknown reference behaves exactly like a known
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, get_args
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped
 
 from bot.db.models import Base, UTCDateTime, utcnow
 
-FAILURE_KINDS = ("identity", "code")  # identity: unknown reference or wrong e-mail; code: wrong or expired code
+FailureKind = Literal["identity", "code"]  # identity: unknown reference or wrong e-mail; code: wrong or expired code
+FAILURE_KINDS: tuple[FailureKind, ...] = get_args(FailureKind)
 
 
 class ResumeCode(Base):
@@ -43,7 +45,7 @@ class ResumeFailure(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     reference: Mapped[str | None] = Column(String(20), nullable=True)
     client: Mapped[str] = Column(String(64), nullable=False)
-    kind: Mapped[str] = Column(String(10), nullable=False)
+    kind: Mapped[FailureKind] = Column(String(10), nullable=False)
     at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.deletion import delete_draft
-from bot.db.models import Draft, DraftStatus, utcnow
+from bot.db.models import Draft, DraftStatus, one_of, utcnow
 from bot.db.security_models import StaffSession
 from bot.db.staff_models import STAFF_ROLES, AuditAction, DraftAudit, DraftNote, StaffUser
 
@@ -106,7 +106,8 @@ def create_user(session: Session, email: str, password: str, role: str = "review
     email = normalize_email(email)
     if not _EMAIL.match(email) or len(email) > 320:
         raise StaffError(f"Adresse e-mail invalide : « {email} ».")
-    if role not in STAFF_ROLES:
+    checked_role = one_of(role, STAFF_ROLES)
+    if checked_role is None:
         raise StaffError(f"Rôle inconnu : « {role} » (rôles possibles : {', '.join(STAFF_ROLES)}).")
     problem = password_problem(password)
     if problem:
@@ -114,7 +115,7 @@ def create_user(session: Session, email: str, password: str, role: str = "review
     duplicate = DuplicateUser(f"Un compte existe déjà pour {email}.")
     if get_user_by_email(session, email) is not None:
         raise duplicate
-    user = StaffUser(email=email, password_hash=hash_password(password), role=role, active=True,
+    user = StaffUser(email=email, password_hash=hash_password(password), role=checked_role, active=True,
                      created_at=utcnow(), must_change_password=must_change_password)
     try:
         with session.begin_nested():

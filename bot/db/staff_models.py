@@ -13,7 +13,8 @@ from sqlalchemy.orm import Mapped, relationship
 
 from bot.db.models import Base, DraftStatus, UTCDateTime, utcnow
 
-STAFF_ROLES = ("reviewer", "admin")
+StaffRole = Literal["reviewer", "admin"]
+STAFF_ROLES: tuple[StaffRole, ...] = get_args(StaffRole)
 AuditAction = Literal["status_changed", "note_added", "deleted", "resume_unlocked", "correction_requested",
                       "mail_queued", "mail_retried"]
 AUDIT_ACTIONS: tuple[AuditAction, ...] = get_args(AuditAction)
@@ -31,7 +32,7 @@ class StaffUser(Base):
     id: Mapped[int] = Column(Integer, primary_key=True)
     email: Mapped[str] = Column(String(320), nullable=False, unique=True)  # stored lower-cased
     password_hash: Mapped[str] = Column(String(255), nullable=False)
-    role: Mapped[str] = Column(String(20), nullable=False, default="reviewer", server_default="reviewer")
+    role: Mapped[StaffRole] = Column(String(20), nullable=False, default="reviewer", server_default="reviewer")
     active: Mapped[bool] = Column(Boolean, nullable=False, default=True, server_default="1")
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at: Mapped[datetime | None] = Column(UTCDateTime, nullable=True)

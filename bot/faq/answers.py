@@ -6,7 +6,6 @@ dates, contacts and figures all come from ``call.yml``.
 """
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 
 from bot.call.facts import CallFacts
@@ -14,6 +13,7 @@ from bot.call.format import bullets as _bullets
 from bot.call.format import euros, percent
 from bot.call.format import more_info as _more_info
 from bot.faq.more import MORE_RENDERERS, edition_events
+from bot.nlp.normalize import fold
 
 Renderer = Callable[[CallFacts], str]
 
@@ -249,11 +249,6 @@ FAQ_RENDERERS: dict[str, Renderer] = {
 FAQ_INTENTS = tuple(FAQ_RENDERERS) + ("ask_criterion",)
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
 # Words that point to a selection criterion, in folded (no accents) form:
 # distinctive words first, then weaker hints tried only when none matched.
 _CRITERION_HINTS = {
@@ -272,7 +267,7 @@ def find_criterion(call: CallFacts, entity: str | None, text: str = "") -> str |
     for candidate in (entity, text):
         if not candidate:
             continue
-        folded = _fold(candidate)
+        folded = fold(candidate)
         if folded.replace(" ", "_") in keys:
             return folded.replace(" ", "_")
         for strength in (0, 1):

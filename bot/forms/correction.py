@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.application.prompts import WHAT_TO_CHANGE
 from bot.call.facts import CallFacts
-from bot.eligibility.prompts import WHICH_FIELD
 from bot.forms import messages as say
 from bot.forms.fields import APPLICATION_FIELDS, ELIGIBILITY_FIELDS
+from bot.forms.prompts import WHAT_TO_CHANGE, WHICH_FIELD
 from bot.forms.reading import read_correction
 
 LISTEN = "action_listen"

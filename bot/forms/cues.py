@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from bot.nlp import normalize
+from bot.nlp.normalize import fold_words
 
 # Intents that are not questions about the call.
 CONVERSATION_INTENTS = {
@@ -23,14 +23,9 @@ _INTERROGATIVE = re.compile(
 )
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, no punctuation, single spaces."""
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", normalize.fold(text or ""))).strip()
-
-
 def looks_like_question(text: str) -> bool:
     """A sentence asked as a question: a question mark, or an interrogative opening."""
-    folded = fold(text)
+    folded = fold_words(text)
     return len(folded.split()) >= 2 and ("?" in (text or "") or bool(_INTERROGATIVE.match(folded)))
 
 
@@ -39,7 +34,7 @@ def is_question(text: str, intent: str | None) -> bool:
     classifier took for a question (a short answer such as "dans trois mois" is not a question).
     """
     faq = bool(intent) and intent not in CONVERSATION_INTENTS
-    return looks_like_question(text) or (faq and len(fold(text).split()) >= 5)
+    return looks_like_question(text) or (faq and len(fold_words(text).split()) >= 5)
 
 
 _RESUME = re.compile(
@@ -54,9 +49,9 @@ _SUBMIT = re.compile(r"^(terminer|termine|c est termine|j ai termine|j ai fini|c
 
 def submits(text: str) -> bool:
     """At the summary, "terminer" or "envoyer" means the applicant is done, not that they stop."""
-    return bool(_SUBMIT.match(fold(text)))
+    return bool(_SUBMIT.match(fold_words(text)))
 
 
 def asks_to_resume(text: str) -> bool:
     """A request to resume a draft started earlier ("je voudrais reprendre ma pré-candidature")."""
-    return bool(_RESUME.search(fold(text)))
+    return bool(_RESUME.search(fold_words(text)))

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.call.facts import CallFacts
-from bot.forms.cues import fold
 from bot.forms.parsers import read_money
 from bot.nlp import normalize
 from bot.nlp.amounts import parse_amounts, parse_request_and_budget
@@ -28,7 +27,7 @@ _POSTCODE_CUE = re.compile(r"\b(code postal|cp)\s*(\d{2} ?\d{3})\b|(?<!\d)(94 ?\
 def _commune_in_description(text: str, call: CallFacts) -> str | None:
     """A commune named in a sentence: by its name (no fuzzy guess), or a 94 postcode, never a bare number."""
     folded = normalize.fold(text)  # punctuation kept: a comma ends a place name
-    code = _POSTCODE_CUE.search(fold(text))
+    code = _POSTCODE_CUE.search(normalize.fold_words(text))
     names_only = re.sub(r"\d+", " ", folded)
     match = match_commune(names_only, call, normalize.fold, fuzzy=False)
     if match is None and code:
@@ -57,7 +56,7 @@ def amounts_in_description(text: str) -> dict[str, float]:
 def facts_in(text: str, call: CallFacts, among: Sequence[str]) -> dict[str, Any]:
     """Facts a message states with clear cues: legal form, commune by name, stage, request, budget."""
     facts: dict[str, Any] = {}
-    folded = fold(text)
+    folded = normalize.fold_words(text)
     form = normalize.parse_legal_form(re.sub(r"\b(communes?|departement|region|ville)\b", " ", folded))
     if form == "public_body" and not re.search(r"\b(mairie|ccas|collectivite|etablissement public)", folded):
         form = None

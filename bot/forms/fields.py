@@ -4,8 +4,8 @@ Each :class:`Field` holds its key, the applicant's label, the label used inside 
 the staff and export label, its parser (free French text -> normalised value, or an error
 message), the words that name it in a correction, and whether it may stay "à préciser".
 The eligibility form, the pre-application form, the CLI, the staff pages and the exports
-all read these declarations; the parsers are in :mod:`bot.forms.parsers`; the questions, the "why" texts and the help live in
-:mod:`bot.eligibility.prompts` and :mod:`bot.application.prompts`, keyed by the same names.
+all read these declarations; the parsers are in :mod:`bot.forms.parsers`; the questions, the "why" texts and the
+hints live in :mod:`bot.forms.prompts`, keyed by the same names.
 No Rasa import.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.call.facts import CallFacts
+from bot.call.format import euros
 from bot.forms.parsers import (
     contact_parser,
     eligibility_parser,
@@ -71,8 +72,6 @@ class Field:
 
     def display(self, value: Any) -> str:
         """A value as the applicant and the staff read it."""
-        from bot.faq.answers import euros
-
         if value is None or value == "":
             return "à préciser" if self.skippable or self.optional else "—"
         if self.key == "structure":

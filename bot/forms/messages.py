@@ -5,26 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.application import prompts as application_prompts
 from bot.call.facts import CallFacts
-from bot.eligibility import prompts
-from bot.eligibility.prompts import Button, Prompt
 from bot.faq.answers import contact
-from bot.forms.fields import ELIGIBILITY_FIELDS, field
+from bot.forms import prompts
+from bot.forms.fields import field
+from bot.forms.prompts import Button, Prompt
 
 SKIP_BUTTON: Button = ("Passer cette question", "passer")
 STOP_BUTTON: Button = ("Arrêter", "stop")
 
 
-def question(key: str, call: CallFacts) -> Prompt:
-    """The question of a field, for either form."""
-    if key in ELIGIBILITY_FIELDS:
-        return prompts.question(key, call)
-    return application_prompts.question(key, call)
-
-
 def _choices(key: str, call: CallFacts) -> list[Button]:
-    return list(question(key, call).buttons)
+    return list(prompts.question(key, call).buttons)
 
 
 def _exits(key: str) -> list[Button]:
@@ -37,7 +29,7 @@ def _expected(key: str, error: str | None) -> str:
 
 def help_to_answer(key: str, call: CallFacts) -> Prompt:
     """After "je ne sais pas": what the field means, how to answer, and a way on."""
-    meaning = application_prompts.explanation(key, call)
+    meaning = prompts.explanation(key, call)
     how = prompts.INVALID.get(key, "").split(". ", 1)[-1] if key in prompts.INVALID else ""
     if field(key).skippable:
         way_on = "Si vous ne savez pas encore, vous pouvez passer cette question : elle restera « à préciser »."
@@ -53,7 +45,7 @@ def help_to_answer(key: str, call: CallFacts) -> Prompt:
 
 def consent_help(call: CallFacts) -> Prompt:
     return Prompt(
-        application_prompts.explanation("consent", call) + " Répondez « oui » pour continuer la pré-candidature, "
+        prompts.explanation("consent", call) + " Répondez « oui » pour continuer la pré-candidature, "
         "ou « non » : je continuerai à répondre à vos questions, sans créer de dossier.",
         [("Oui, j'accepte", "oui"), ("Non", "non")],
     )
@@ -65,7 +57,7 @@ def not_understood(key: str, failures: int, error: str | None, call: CallFacts) 
     if failures <= 1:
         return Prompt(expected, _choices(key, call))
     if failures == 2:
-        why = application_prompts.explanation(key, call)
+        why = prompts.explanation(key, call)
         return Prompt(f"Je n'ai toujours pas compris, désolé. {why} {expected}", _choices(key, call) + _exits(key))
     skip = (" Vous pouvez aussi passer cette question (elle restera « à préciser »)" if field(key).skippable
             else " Vous pouvez aussi arrêter ici (ce que vous avez déjà répondu est gardé)")
@@ -99,7 +91,6 @@ def corrected(key: str, value: Any) -> str:
 
 NO_ANSWER_HERE = ("Je n'ai pas de réponse sûre à cette question. Je peux vous parler des conditions de l'appel à "
                   "projets, des montants ou du calendrier ; reprenons d'abord la question en cours.")
-ALREADY_HERE = "C'est justement ce que nous faisons. Reprenons :"
 ALREADY_CHECKING = ("C'est justement ce que nous vérifions : répondez à ces quelques questions, et je vous dirai si "
                     "votre projet peut candidater ; vous pourrez ensuite préparer votre pré-candidature. Reprenons :")
 ALREADY_APPLYING = ("C'est justement ce que nous faisons : je prépare votre pré-candidature avec vos réponses. "

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.call.facts import CallFacts
+from bot.forms.prompts import CONSENT_NOT_UNDERSTOOD, INVALID, SUMMARY_NOT_UNDERSTOOD, money_out_of_range
 from bot.nlp import contact as normalize_contact
 from bot.nlp import normalize
 from bot.nlp.amounts import parse_amount
@@ -55,11 +56,6 @@ def in_range(key: str, value: Any) -> bool:
 
 def _money(key: str, text: str) -> Parsed:
     """An amount or a budget, with the reason when it is negative or absurdly large."""
-    from bot.eligibility.prompts import (  # texts only; imported late to keep this module light
-        INVALID,
-        money_out_of_range,
-    )
-
     value = read_money(text)
     if value is not None:
         return Parsed(value)
@@ -88,8 +84,6 @@ def eligibility_parser(key: str) -> Callable[[str, CallFacts], Parsed]:
     """The parser of an eligibility answer: legal form, commune, stage, amount or budget, or yes/no."""
 
     def parse(text: str, call: CallFacts) -> Parsed:
-        from bot.eligibility.prompts import INVALID  # texts only; imported late to keep this module light
-
         if key == "structure":
             value: Any = normalize.parse_legal_form(text)
         elif key == "commune":
@@ -149,8 +143,6 @@ _REFUSE = re.compile(r"\b(je refuse|refuse|refusons|pas d accord|je ne veux pas|
 
 def parse_consent(text: str, call: CallFacts) -> Parsed:
     """The consent to recording: "j'accepte", "oui" -> True; "je refuse", "non" -> False."""
-    from bot.application.prompts import CONSENT_NOT_UNDERSTOOD
-
     folded = normalize.fold(text)
     value = False if _REFUSE.search(folded) else True if _ACCEPT.search(folded) else normalize.parse_yes_no(text)
     return _checked(value, CONSENT_NOT_UNDERSTOOD)
@@ -164,8 +156,6 @@ _NOT_CONFIRMED = re.compile(r"\b(pas|plus|non|rien n est)\b")
 
 def parse_confirmation(text: str, call: CallFacts) -> Parsed:
     """The answer to the summary: "oui", "c'est bon", "je confirme", "valider" -> True; "non" -> False."""
-    from bot.application.prompts import SUMMARY_NOT_UNDERSTOOD
-
     folded = normalize.fold(text)
     if _CONFIRM.search(folded) and not _NOT_CONFIRMED.search(_CONFIRM.sub(" ", folded)):
         return Parsed(True)

@@ -16,7 +16,7 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 from bot.call.facts import CallFacts
-from bot.forms.cues import CHITCHAT_INTENTS, fold, is_question, looks_like_question
+from bot.forms.cues import CHITCHAT_INTENTS, is_question, looks_like_question
 from bot.forms.description import amounts_in_description, facts_in
 from bot.forms.fields import FIELDS, fields_named, parse_field
 from bot.forms.parsers import read_money
@@ -82,7 +82,7 @@ def _names_with_value(text: str, key: str) -> bool:
 
 def changes_something(text: str) -> bool:
     """A cue that the message changes an answer: "en fait", "non", "corriger"…, or "mais", "sauf"."""
-    folded = fold(text)
+    folded = normalize.fold_words(text)
     return bool(_CORRECTION.search(folded) or _BUT.search(folded))
 
 
@@ -100,7 +100,7 @@ class Reading:
 
 def _correction(text: str, intent: str | None, asked: str | None, fields: Sequence[str],
                 known: Mapping[str, Any], call: CallFacts) -> Reading | None:
-    folded = fold(text)
+    folded = normalize.fold_words(text)
     cue = bool(_CORRECTION.search(folded))
     if not cue and intent != "correct_answer":
         return None
@@ -118,7 +118,7 @@ def _correction(text: str, intent: str | None, asked: str | None, fields: Sequen
         if FIELDS[target].free_text:  # "le titre c'est Jardins partagés", never "le titre est faux"
             after = _NEW_VALUE.search(text)
             new_value = _TRAILING_CUE.sub("", after.group(1)).strip() if after else ""
-            if _NOT_A_VALUE.match(fold(new_value)):
+            if _NOT_A_VALUE.match(normalize.fold_words(new_value)):
                 new_value = ""  # "le nom du projet c'est bon" confirms, it does not rename the project "bon"
             parsed = parse_field(target, new_value, call) if new_value else Parsed(None)
         else:
@@ -141,9 +141,9 @@ def _money_still_missing(text: str, asked: str | None, fields: Sequence[str],
     one of the request and the budget is still to be given: that one (a correction asked by staff).
     """
     missing = [k for k in ("amount", "total_budget") if k in fields and k != asked and known.get(k) is None]
-    if len(missing) != 1 or not re.search(r"€|\beur\b|\beuros?\b|\d ?k\b", fold(text)):
+    if len(missing) != 1 or not re.search(r"€|\beur\b|\beuros?\b|\d ?k\b", normalize.fold_words(text)):
         return {}
-    amounts = parse_amounts(fold(text))
+    amounts = parse_amounts(normalize.fold_words(text))
     value = read_money(amounts[0]) if len(amounts) == 1 else None
     return {missing[0]: value} if value is not None else {}
 
@@ -151,7 +151,7 @@ def _money_still_missing(text: str, asked: str | None, fields: Sequence[str],
 def read_message(text: str, *, asked: str | None, fields: Sequence[str], known: Mapping[str, Any],
                  intent: str | None, call: CallFacts) -> Reading:
     """What the message means for a form whose fields are ``fields`` and which asks ``asked``."""
-    folded = fold(text)
+    folded = normalize.fold_words(text)
     if not folded:
         return Reading(UNCLEAR, field=asked)
     if intent == "delete_data" or _DELETE.search(folded):

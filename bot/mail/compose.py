@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
@@ -28,9 +28,10 @@ from markupsafe import Markup, escape
 from bot.call.facts import CallFacts, get_call
 from bot.db.followup_models import MailKind
 from bot.db.models import DECISIONS, Decision, Draft
+from bot.db.outbox import Composed
 from bot.eligibility.verdict import CRITERION_LABELS
 from bot.forms.fields import APPLICATION_FIELDS, FIELDS
-from bot.settings import DEFAULT_PUBLIC_BASE_URL, get_settings
+from bot.settings import get_settings
 
 TEMPLATES = Path(__file__).with_name("templates")
 PRIVACY_PATH = "/confidentialite"  # bot/web/public.py, route ``privacy``
@@ -38,18 +39,11 @@ UPCOMING = "dates à venir"
 # In a refusal whose stored verdict names no failed criterion: the reviewer must write the reason.
 MISSING_REASON = "[motif à préciser par l'agent avant l'envoi]"
 
-__all__ = ["Composed", "DEFAULT_PUBLIC_BASE_URL", "MISSING_REASON", "PRIVACY_PATH",
-           "answer_template", "compose_answer", "compose_correction", "compose_recorded", "privacy_url",
-           "public_base_url"]
+__all__ = ["MISSING_REASON", "PRIVACY_PATH", "answer_template", "compose_answer", "compose_correction", "compose_recorded",
+           "privacy_url", "public_base_url"]
 
 # Draft column -> field of the registry (``legal_form`` is the field ``structure``).
 _FIELD_OF_COLUMN = {FIELDS[key].db_column: key for key in APPLICATION_FIELDS}
-
-
-class Composed(NamedTuple):
-    subject: str
-    text: str
-    html: str
 
 
 def public_base_url() -> str:

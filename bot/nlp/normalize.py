@@ -25,7 +25,7 @@ from bot.call.facts import CallFacts, get_call
 from bot.nlp.communes import CommuneMatch, match_commune
 
 __all__ = [
-    "CommuneMatch", "LEGAL_FORMS", "SPACE_CHARS", "STAGES", "fold", "parse_commune", "parse_legal_form",
+    "CommuneMatch", "LEGAL_FORMS", "SPACE_CHARS", "STAGES", "fold", "fold_words", "parse_commune", "parse_legal_form",
     "parse_stage", "parse_yes_no",
 ]
 
@@ -38,7 +38,10 @@ _FOLD_TABLE = str.maketrans(
 
 
 def fold(text: object) -> str:
-    """Lowercase, strip accents, apostrophes/hyphens -> spaces, collapse spaces."""
+    """The one way text is compared in bot/: lowercase, accents stripped, œ/æ -> oe/ae, apostrophes, hyphens and
+    unusual spaces -> spaces, spaces collapsed; punctuation kept ("C'est-à-dire 5,5 k€ ?" -> "c est a dire 5,5 k€ ?").
+    Anything but a string folds to "".
+    """
     if not isinstance(text, str):
         return ""
     text = unicodedata.normalize("NFKD", text.lower().translate(_FOLD_TABLE))
@@ -46,10 +49,20 @@ def fold(text: object) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _without_punctuation(folded: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", folded)).strip()
+
+
+def fold_words(text: object) -> str:
+    """:func:`fold`, punctuation removed too: only words, single spaces ("Qui peut candidater ?" -> "qui peut
+    candidater").
+    """
+    return _without_punctuation(fold(text))
+
+
 def _words(text: object) -> str:
-    """Folded text with dotted acronyms joined (S.A.S. -> sas) and punctuation removed."""
-    t = re.sub(r"\b(?:[a-z]\.){2,}[a-z]?", lambda m: m.group().replace(".", ""), fold(text))
-    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", t)).strip()
+    """:func:`fold_words` with dotted acronyms joined first (S.A.S. -> sas)."""
+    return _without_punctuation(re.sub(r"\b(?:[a-z]\.){2,}[a-z]?", lambda m: m.group().replace(".", ""), fold(text)))
 
 
 def _as_key(text: str, keys: Collection[str]) -> str | None:

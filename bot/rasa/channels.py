@@ -4,9 +4,13 @@ Declared in credentials.yml as ``bot.rasa.channels.SafeRestInput`` (the only cha
 URL ``/webhooks/rest/webhook``. A message without a sender is refused (HTTP 400): it would otherwise
 land in one conversation shared by everybody. The size of the body is bounded by Sanic
 (``SANIC_REQUEST_MAX_SIZE``, set by scripts/run.sh).
+
+The channel is the first of our code that Rasa runs: it reads the settings there, and a wrong value (even of a
+variable only the website uses) stops Rasa with the French message, logged, and exit code 2, not a traceback.
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,7 +22,11 @@ from sanic.response import HTTPResponse
 
 from bot.nlp.text import clean_user_text
 from bot.rasa import validation as rasa_validation
+from bot.settings import SettingsError, get_settings
 
+logger = logging.getLogger(__name__)
+
+EXIT_SETTINGS = 2
 MAX_SENDER_CHARS = 128
 NO_SENDER_ERROR = "Le champ « sender » (identifiant de la conversation) est obligatoire."
 
@@ -29,6 +37,15 @@ def _body(req: Request) -> dict[str, Any]:
     except Exception:  # malformed JSON: treated as an empty message
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def check_settings() -> None:
+    """Read the settings of this process; a wrong value is logged in French, then Rasa stops (exit code 2)."""
+    try:
+        get_settings()
+    except SettingsError as exc:
+        logger.error("Rasa ne démarre pas, la configuration est incorrecte. %s", exc)
+        raise SystemExit(EXIT_SETTINGS) from None
 
 
 def sender_of(body: dict[str, Any]) -> str | None:
@@ -45,6 +62,7 @@ class SafeRestInput(RestInput):
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        check_settings()
         rasa_validation.install()  # action replies checked with a validator built once (bot/rasa/validation.py)
         webhook = super().blueprint(on_new_message)
 

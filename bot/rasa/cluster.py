@@ -36,7 +36,6 @@ from bot.instance import private_dir, write_private
 
 DEFAULT_LISTEN = "127.0.0.1:5005"
 DEFAULT_MAX_BODY_BYTES = 262144  # RASA_MAX_BODY_BYTES of scripts/run.sh
-TEMP_DIRS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 # host:port, the host a name, an IPv4 address or a bracketed IPv6 address: nothing that could end a directive.
 _ADDRESS = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
 

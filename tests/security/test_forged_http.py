@@ -16,6 +16,7 @@ import pytest
 
 from bot.db import drafts as repo
 from bot.db.session import dispose_engines, session_scope, upgrade
+from bot.settings import reset_settings
 from tests.domain_forms import forms_domain
 from tests.security.helpers import FULL, VICTIM_EMAIL, make_draft, outbox_mails
 from tests.servers import ROOT, free_port
@@ -87,12 +88,14 @@ def server(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DATABASE_URL", server.database)  # this process writes the drafts the server will see
         patch.setenv("MAIL_OUTBOX_DIR", str(server.outbox))
+        reset_settings()  # this MonkeyPatch is not the one tests/conftest.py wraps: the settings are reset here
         server.start()
         try:
             yield server
         finally:
             server.stop()
             dispose_engines()
+    reset_settings()
 
 
 def draft(reference: str):

@@ -204,7 +204,7 @@ def checkout(tmp_path):
 
 
 def make(checkout: Path, target: str, answer: str = "", **env: str) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if k != "CONFIRM"} | env
+    environment = {k: v for k, v in os.environ.items() if k not in ("CONFIRM", "INSTANCE_PATH")} | env
     return subprocess.run(["make", "--no-print-directory", "-f", str(ROOT / "Makefile"), "-C", str(checkout),
                            target], input=answer, capture_output=True, text=True, env=environment, timeout=60)
 
@@ -229,3 +229,13 @@ def test_make_clean_data_keeps_var_unless_confirmed(checkout, answer):
 def test_make_clean_data_removes_var_when_confirmed(checkout, answer, env):
     assert make(checkout, "clean-data", answer, **env).returncode == 0
     assert not (checkout / "var").exists() and (checkout / "models").exists()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make absent")
+def test_make_clean_data_removes_the_instance_folder_of_instance_path(checkout):
+    moved = checkout / "elsewhere" / "instance"
+    moved.mkdir(parents=True)
+    (moved / "ess.db").write_text("données")
+    result = make(checkout, "clean-data", "oui\n", INSTANCE_PATH=str(moved))
+    assert result.returncode == 0 and result.stdout == f"rm -rf {moved}\n"
+    assert not moved.exists() and (checkout / "var" / "ess.db").exists()

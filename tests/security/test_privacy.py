@@ -15,6 +15,7 @@ import pytest
 import yaml
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select, update
 
+from actions.drafts import ended_without_summary
 from bot.application import prompts
 from bot.application.purge import LEASE_KEY, PurgeReport, PurgeScheduler, init_app, run_purge
 from bot.call.facts import DEFAULT_CALL_FILE, get_call, load_call
@@ -23,6 +24,7 @@ from bot.db.models import Draft
 from bot.db.security_models import RateLimitCounter
 from bot.db.session import session_scope
 from bot.faq import answers
+from bot.forms.prompts import explanation, privacy_notice
 from bot.web.staff.events import not_understood
 
 CALL = get_call()
@@ -269,12 +271,13 @@ def test_conversation_days_defaults_to_30(tmp_path):
 PROMISES_NOT_KEPT = ("sans rien conserver", "aucune donnée", "sans rien enregistrer", "rien n'est conservé")
 
 
-def test_the_bot_says_what_is_kept_and_for_how_long(other_call):
+def test_the_bot_says_what_is_kept_and_for_how_long(other_call, make_tracker, dispatcher):
+    assert ended_without_summary(dispatcher, make_tracker(slots={"consent": False})) == []
     texts = {
-        "notice": prompts.privacy_notice(other_call),
-        "why consent": prompts.explanation("consent", other_call),
+        "notice": privacy_notice(other_call),
+        "why consent": explanation("consent", other_call),
         "refused": prompts.no_consent(other_call),
-        "refused (as actions/drafts.py reads it)": prompts.NO_CONSENT,
+        "refused (as actions/drafts.py says it)": dispatcher.messages[-1]["text"],
         "faq": answers.privacy(other_call),
     }
     for name, text in texts.items():

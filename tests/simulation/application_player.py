@@ -2,7 +2,7 @@
 
 Protocol (docs/conversation.md, README "Porteurs simulés"): the applicant opens (or runs an eligibility check and
 says "oui" after the verdict), consents, and answers each question recognised by its text
-(``bot.forms.messages.question(key, call).text``) with the profile's phrasing. The value a field must take is what
+(``bot.forms.prompts.question(key, call).text``) with the profile's phrasing. The value a field must take is what
 the field's parser reads in the text that gave it, computed when the text is sent (``bot.forms.fields.parse_field``);
 the sentence is its expected provenance. At the summary the applicant asks for the dialogue's changes, then
 confirms; the reference is read from ``bot.application.prompts.confirmed``'s text. A resume is a second
@@ -27,7 +27,7 @@ from bot.application import prompts as app_text
 from bot.application.service import parse_reference, summary_text
 from bot.call.facts import CallFacts
 from bot.forms.fields import APPLICATION_FIELDS, FIELDS, parse_field
-from bot.forms.messages import question
+from bot.forms.prompts import WHAT_TO_CHANGE, question
 from bot.nlp.text import clean_user_text
 from tests.simulation.application_profiles import AppDialogue, Fix
 from tests.simulation.player import Send, Turn, _shown, play_all, read_verdict
@@ -95,8 +95,7 @@ def read_code(outbox: Path, reference: str, address: str, timeout: float = 20.0)
 class AppPlayer:
     def __init__(self, send: Send, call: CallFacts, outbox: Path | None) -> None:
         self.send, self.call, self.outbox = send, call, outbox
-        self.questions = {key: question(key, call).text for key in APPLICATION_FIELDS + ("esus",)}
-        self.questions.update({key: app_text.question(key, call).text for key in ("consent",) + RESUME_KEYS})
+        self.questions = {key: question(key, call).text for key in APPLICATION_FIELDS + ("esus", "consent") + RESUME_KEYS}
         self.summary_head = summary_text({}).splitlines()[0]
 
     def asked_in(self, texts: list[str]) -> list[str]:
@@ -204,7 +203,7 @@ class AppPlayer:
                     message, pending = self._at_summary(result, state, goal, dialogue)
                 asked, silent = None, 0
                 continue
-            if pending is not None and app_text.WHAT_TO_CHANGE.text in joined:
+            if pending is not None and WHAT_TO_CHANGE.text in joined:
                 message, pending = self._send_fix(result, state, pending), None
                 continue
             if read_verdict(body) is not None:

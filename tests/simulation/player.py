@@ -1,7 +1,7 @@
 """Plays a dialogue through the REST webhook, from the applicant's side, and checks it against the rules engine.
 
 Protocol (docs/conversation.md): the applicant opens (a check request or a rich opening); the question asked in a
-turn is recognised by ``bot.eligibility.prompts.question(field, call).text`` in the bot's messages (no question text, e.g. a help
+turn is recognised by ``bot.forms.prompts.question(field, call).text`` in the bot's messages (no question text, e.g. a help
 message: the field asked is unchanged); the applicant answers it with the profile's phrasing. The verdict is read
 from the message whose ``custom`` has ``type == "verdict"``, else from the plain text (first line one of
 ``bot.eligibility.messages._OUTCOMES``, then "- <label> : <status mark>. ..." lines), so the suite also runs on code
@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.call.facts import CallFacts
-from bot.eligibility import messages as eligibility_messages
-from bot.eligibility.prompts import question
+from bot.eligibility.messages import _OUTCOMES, STATUS_MARKS
 from bot.eligibility.rules import evaluate
-from bot.eligibility.verdict import Verdict
+from bot.eligibility.verdict import CRITERION_LABELS, Verdict
+from bot.forms.prompts import question
 from bot.nlp import normalize
 from tests.simulation.profiles import FIELDS, Answer, Dialogue
 
@@ -81,17 +81,15 @@ def read_verdict(messages: list[dict[str, Any]]) -> ReadVerdict | None:
         if isinstance(card, dict) and card.get("type") == "verdict":
             statuses = {c.get("criterion"): c.get("status") for c in card.get("criteria") or [] if isinstance(c, dict)}
             return ReadVerdict(str(card.get("verdict")), statuses, "card")
-    outcomes = {text: key for key, text in getattr(eligibility_messages, "_OUTCOMES", {}).items()}
-    labels = getattr(eligibility_messages, "CRITERION_LABELS", {})
-    marks = getattr(eligibility_messages, "STATUS_MARKS", {})
+    outcomes = {text: key for key, text in _OUTCOMES.items()}
     for message in messages:
         lines = (message.get("text") or "").splitlines()
         if not lines or lines[0].strip() not in outcomes:
             continue
         statuses = {}
         for line in lines[1:]:
-            for criterion, label in labels.items():
-                for status, mark in marks.items():
+            for criterion, label in CRITERION_LABELS.items():
+                for status, mark in STATUS_MARKS.items():
                     if line.startswith(f"- {label} : {mark}"):
                         statuses[criterion] = status
         return ReadVerdict(outcomes[lines[0].strip()], statuses, "text")

@@ -9,8 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from bot.application.export import STATUS_LABELS, VERDICT_LABELS
-from bot.application.service import LEGAL_FORM_LABELS
+from bot.application.export import VERDICT_LABELS, status_label
 from bot.db.drafts import field_sources, get_by_reference
 from bot.db.models import DRAFT_STATUSES, REVIEW_OUTCOMES, Draft, one_of, utcnow
 from bot.db.resume import active_lock, unlock
@@ -25,6 +24,7 @@ from bot.db.staff import (
     draft_audit,
     list_notes,
 )
+from bot.forms.fields import LEGAL_FORM_LABELS
 from bot.web.staff import bp
 from bot.web.staff.events import transcript
 from bot.web.staff.followup_view import followup_context
@@ -114,7 +114,7 @@ def set_status(reference: str) -> ResponseReturnValue:
     if problem:
         return _draft_page(reference, error=problem, status=code, comment=comment)
     log_line("Statut de %s : %s (par %s)", found.reference, posted, logged_in_user().email)  # audited too
-    flash(f"Statut changé : {found.reference} est maintenant « {STATUS_LABELS.get(posted, posted)} ».", "success")
+    flash(f"Statut changé : {found.reference} est maintenant « {status_label(posted)} ».", "success")
     return redirect(url_for("staff.draft", reference=found.reference))
 
 

@@ -29,9 +29,9 @@ from bot.db.corrections import MAX_COMMENT_LENGTH, request_correction
 from bot.db.drafts import DRAFT_FIELDS
 from bot.db.followup_models import MailKind, MailOutbox
 from bot.db.models import DECISIONS, Draft, one_of
-from bot.db.outbox import queue_mail
+from bot.db.outbox import Composed, queue_mail
 from bot.db.staff import StaffError, StatusConflict, change_status
-from bot.mail.compose import MISSING_REASON, Composed, answer_template, compose_answer, compose_correction
+from bot.mail.compose import MISSING_REASON, answer_template, compose_answer, compose_correction
 from bot.web.staff import bp
 from bot.web.staff.drafts import _draft_or_404, _draft_page
 from bot.web.staff.journal import log_line

@@ -10,9 +10,9 @@ from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from bot.application.export import VERDICT_LABELS
-from bot.application.service import LEGAL_FORM_LABELS
 from bot.db.models import DRAFT_STATUSES, Draft, DraftStatus, one_of
+from bot.eligibility.verdict import VERDICT_STATUSES
+from bot.forms.fields import LEGAL_FORM_LABELS
 from bot.web.staff.formatting import PARIS
 
 PAGE_SIZE = 50
@@ -72,7 +72,7 @@ class DraftFilters:
         status = one_of(asked, DRAFT_STATUSES) or ""
         if asked and not status:
             problems.append(f"Statut inconnu ignoré : « {asked} ».")
-        if verdict and verdict not in VERDICT_LABELS and verdict != NO_VERDICT:
+        if verdict and one_of(verdict, VERDICT_STATUSES) is None and verdict != NO_VERDICT:
             problems.append(f"Verdict inconnu ignoré : « {verdict} ».")
             verdict = ""
         if legal_form and legal_form not in LEGAL_FORM_LABELS:

@@ -53,7 +53,3 @@ def fail_reasons(session: Session, limit: int = 10) -> list[FailReason]:
 
 def total(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Draft)) or 0
-
-
-def scale_max(values: list[Any]) -> int:
-    return max([int(v) for v in values] + [1])
