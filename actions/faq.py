@@ -1,8 +1,6 @@
 """Answers about the call, rendered from bot/call/call.yml."""
 from __future__ import annotations
 
-import re
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
@@ -11,9 +9,9 @@ from rasa_sdk.types import DomainDict
 from actions.common import latest_text, load_call_or_apologise
 from bot.call.facts import CallFacts
 from bot.faq.answers import render_faq
+from bot.forms.cues import fallback_route
 from bot.forms.description import describes_project
 from bot.forms.messages import CHECK_FROM_DESCRIPTION
-from bot.nlp.normalize import fold_words
 
 
 class ActionAnswerFaq(Action):
@@ -48,14 +46,6 @@ def start_check_if_described(dispatcher: CollectingDispatcher, tracker: Tracker,
     return [FollowupAction("eligibility_form")]
 
 
-ASKS_ABOUT_DATA = re.compile(r"\b(donnees|infos perso|informations personnelles|rgpd|vie privee)\b")
-ASKS_FOR_THE_CHECK = re.compile(
-    r"\b(eligib\w*|criteres?|ai je le droit|a t on le droit"
-    r"|(je|on|nous) (veux|voudrais|veut|voudrait|voulons|souhaite|souhaitons|aimerais|aimerait) (verifier|tester)"
-    r"($| (mon|notre|le|ce|ma|la) (projet|structure|association|asso|idee)\b)"
-    r"|(beneficier|profiter|avoir droit) (de|a) (l aide|la subvention|cette aide|cette subvention|l appel))\b")
-
-
 class ActionFallback(Action):
     """A message not understood: the check when it describes the project, otherwise a polite fallback."""
 
@@ -67,14 +57,15 @@ class ActionFallback(Action):
         if form:  # in a form, the form's validator reads the message
             return [FollowupAction(form)]
         call = load_call_or_apologise(dispatcher)
-        events = start_check_if_described(dispatcher, tracker, call) if call is not None else []
-        if not events and call is not None and ASKS_ABOUT_DATA.search(fold_words(latest_text(tracker))):
-            dispatcher.utter_message(text=render_faq("ask_privacy", call))  # a question about personal data
+        route = fallback_route(latest_text(tracker), call)
+        if route == "described":
+            dispatcher.utter_message(text=CHECK_FROM_DESCRIPTION)
+            return [FollowupAction("eligibility_form")]
+        if route == "privacy" and call is not None:
+            dispatcher.utter_message(text=render_faq("ask_privacy", call))
             return []
-        if not events and ASKS_FOR_THE_CHECK.search(fold_words(latest_text(tracker))):
-            # "je voudrais savoir si ma structure est éligible": the check, whatever the classifier made of it
+        if route == "check":
             dispatcher.utter_message(response="utter_start_eligibility")
             return [FollowupAction("eligibility_form")]
-        if not events:
-            dispatcher.utter_message(response="utter_fallback")
-        return events
+        dispatcher.utter_message(response="utter_fallback")
+        return []

@@ -1,11 +1,14 @@
 """Cues in an applicant's message that do not depend on the question asked: a question about the call,
-a request to resume a draft, "terminer" at the summary. Pure, no Rasa; used by :mod:`bot.forms.reading`
-and by the actions.
+a request to resume a draft, "terminer" at the summary, and where a message nobody understood goes
+(:func:`fallback_route`). Pure, no Rasa; used by :mod:`bot.forms.reading` and by the actions.
 """
 from __future__ import annotations
 
 import re
+from typing import Literal
 
+from bot.call.facts import CallFacts
+from bot.forms.description import describes_project
 from bot.nlp.normalize import fold_words
 
 # Intents that are not questions about the call.
@@ -55,3 +58,29 @@ def submits(text: str) -> bool:
 def asks_to_resume(text: str) -> bool:
     """A request to resume a draft started earlier ("je voudrais reprendre ma pré-candidature")."""
     return bool(_RESUME.search(fold_words(text)))
+
+
+_ASKS_ABOUT_DATA = re.compile(r"\b(donnees|infos perso|informations personnelles|rgpd|vie privee)\b")
+_ASKS_FOR_THE_CHECK = re.compile(
+    r"\b(eligib\w*|criteres?|ai je le droit|a t on le droit"
+    r"|(je|on|nous) (veux|voudrais|veut|voudrait|voulons|souhaite|souhaitons|aimerais|aimerait) (verifier|tester)"
+    r"($| (mon|notre|le|ce|ma|la) (projet|structure|association|asso|idee)\b)"
+    r"|(beneficier|profiter|avoir droit) (de|a) (l aide|la subvention|cette aide|cette subvention|l appel))\b")
+
+FallbackRoute = Literal["described", "privacy", "check", "fallback"]
+
+
+def fallback_route(text: str, call: CallFacts | None) -> FallbackRoute:
+    """Where a message the classifier did not understand goes, outside a form: ``described`` (it describes the
+    project: the check, reading what it says), ``privacy`` (a question about personal data), ``check`` ("je
+    voudrais savoir si ma structure est éligible": the check), else ``fallback``. Without the call facts (a broken
+    data file), only the request for the check is recognised.
+    """
+    folded = fold_words(text)
+    if call is not None and describes_project(text, call):
+        return "described"
+    if call is not None and _ASKS_ABOUT_DATA.search(folded):
+        return "privacy"
+    if _ASKS_FOR_THE_CHECK.search(folded):
+        return "check"
+    return "fallback"

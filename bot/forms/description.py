@@ -1,5 +1,5 @@
 """Facts a message describing the project states with clear cues: legal form, commune by name, stage,
-request and budget ("une asso à Vitry qui lance une épicerie, on demande 9 000 € sur 40 000 €"). Never a bare
+request and budget, another aid of the Department ("une asso à Vitry qui lance une épicerie, on demande 9 000 € sur 40 000 €"). Never a bare
 number: a figure counts only with words that say what it is. Pure, no Rasa.
 """
 from __future__ import annotations
@@ -20,7 +20,16 @@ _STAGE_WORDS = re.compile(
 _REQUEST_WORDS = re.compile(
     r"\b(demand|sollicit|subvention|aide de|aide d environ|besoin de|financement de|montant|obtenir|recevoir)")
 _BUDGET_WORDS = re.compile(r"\b(budget|cout|coute|total|globale?)\b")
-_NOT_AMOUNTS = re.compile(r"\bloi (de )?1901\b|\b(code postal|cp)\s*\d{5}\b|\b9[1-5] ?\d{3}\b|\b7[578] ?\d{3}\b")
+# Not sums: "loi 1901", postcodes, and a department by its number ("une subvention du 94").
+_NOT_AMOUNTS = re.compile(r"\bloi (de )?1901\b|\b(code postal|cp)\s*\d{5}\b|\b9[1-5] ?\d{3}\b|\b7[578] ?\d{3}\b"
+                          r"|\b(du|le|au|dans le) 9[1-5]\b(?!\s*(€|eur|k\b|[\d.,]))")
+_AID = r"(aide|subvention|financement|soutien|subventionn\w*|financ\w*|soutenu\w*)"
+_DEPARTMENT = r"(departement|conseil departemental|cd ?94|val de marne|94)"
+# "on n'a pas d'autre aide du département", "aucune subvention du conseil départemental": no other aid.
+_NO_AID = re.compile(rf"\b(pas|aucune?|jamais)\b(\s+\w+){{0,3}}?\s+{_AID}\b(\s+\w+){{0,4}}?\s+{_DEPARTMENT}\b")
+# "on a déjà une subvention du département", "le département nous finance déjà": an aid already.
+_HAS_AID = re.compile(rf"\b(deja|actuellement)\b(\s+\w+){{0,3}}?\s+{_AID}\b(\s+\w+){{0,4}}?\s+{_DEPARTMENT}\b"
+                      rf"|\b{_DEPARTMENT}\s+(nous\s+)?(finance|subventionne|aide|soutient)\w*\s+deja\b")
 _POSTCODE_CUE = re.compile(r"\b(code postal|cp)\s*(\d{2} ?\d{3})\b|(?<!\d)(94 ?\d{3})(?!\d)")
 
 
@@ -53,8 +62,20 @@ def amounts_in_description(text: str) -> dict[str, float]:
     return {}
 
 
+def other_aid_in_description(text: str) -> bool | None:
+    """Whether a sentence says the project already has an aid of the Department (True), says it has none
+    (False), or says neither (None): only with words about an aid and the Department together.
+    """
+    folded = normalize.fold_words(text)
+    if _NO_AID.search(folded):
+        return False
+    if _HAS_AID.search(folded):
+        return True
+    return None
+
+
 def facts_in(text: str, call: CallFacts, among: Sequence[str]) -> dict[str, Any]:
-    """Facts a message states with clear cues: legal form, commune by name, stage, request, budget."""
+    """Facts a message states with clear cues: legal form, commune by name, stage, request, budget, other aid."""
     facts: dict[str, Any] = {}
     folded = normalize.fold_words(text)
     form = normalize.parse_legal_form(re.sub(r"\b(communes?|departement|region|ville)\b", " ", folded))
@@ -71,6 +92,9 @@ def facts_in(text: str, call: CallFacts, among: Sequence[str]) -> dict[str, Any]
     if stage:  # only from words about the project's stage, never "test d'éligibilité" or "asso depuis 2010"
         facts["stage"] = stage
     facts.update(amounts_in_description(text))
+    aid = other_aid_in_description(text)
+    if aid is not None:
+        facts["other_department_aid"] = aid
     return {k: v for k, v in facts.items() if k in among}
 
 
