@@ -6,7 +6,7 @@ PostgreSQL when TEST_DATABASE_URL is set. Over REST with the trained model: test
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -118,7 +118,9 @@ def test_record_changes_keeps_only_values_that_change_as_stored_text(db_session)
     assert [(c.field, c.old_value, c.new_value, c.message) for c in changes] == [
         ("amount", "12000.00", "9000.00", "le montant c'est 9000")]
     assert changes[0].changed_at == at and changes[0].correction_request_id is None
-    assert corrections.record_changes(db_session, draft, {"start_date": None}, {})[0].new_value is None
+    earlier = at - timedelta(hours=1)
+    assert corrections.record_changes(db_session, draft, {"start_date": None},
+                                      {"start_date": (None, earlier)})[0].new_value is None
     assert [c.field for c in corrections.field_changes(db_session, draft)] == ["start_date", "amount"]  # by time
 
 
