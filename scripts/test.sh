@@ -19,6 +19,9 @@ step "Lint (ruff)"
 step "Types (mypy sur bot/ et actions/)"
 "$VENV/bin/mypy"
 
+step "Chaque test trouve ses fixtures, ceux qui ont besoin du modèle compris (pytest --setup-plan)"
+"$PY" -m pytest --setup-plan -q -p no:cacheprovider > /dev/null || "$PY" -m pytest --setup-plan -q -p no:cacheprovider -rE | tail -20
+
 step "Tests unitaires (pytest)"
 "$PY" -m pytest -m "not rest and not browser" -q
 

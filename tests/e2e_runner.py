@@ -21,12 +21,15 @@ checks what the applicant sees and what is stored:
 - ``times: N``: the typed message is sent repeated N times in one message (very long input).
 
 ``{reference}`` in a typed message or in ``says`` is the last draft reference (``ESS-2026-0042``) the assistant showed;
-``{code}`` in a typed message is the 6-digit code of the newest mail the servers sent (resume).
+``{code}`` in a typed message is the 6-digit code of the newest mail the servers sent (resume);
+``{next_year}`` in a typed message, in ``says`` or in a ``stored`` text is the year after today's, for a start
+date that stays ahead whenever the conversation is played (a fixed year is refused a year after it passed).
 Every turn, whatever the steps say, must get an HTTP 200 and a non-empty reply in French that
 neither leaks a placeholder nor echoes HTML, and no reply may be the same three turns in a row.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 import uuid
@@ -64,6 +67,12 @@ def contains(text: str, expected: Any) -> bool:
     if needle[-1:].isdigit():
         pattern += r"(?!\d| \d{3}(?!\d))"
     return re.search(pattern, fold(text)) is not None
+
+
+def expand(text: Any, reference: str | None = None) -> str:
+    """``text`` with ``{reference}`` (when one was shown) and ``{next_year}`` replaced."""
+    text = str(text).replace("{next_year}", str(dt.date.today().year + 1))
+    return text.replace("{reference}", reference) if reference else text
 
 
 def load_conversations(directory: Path = E2E_DIR) -> list[dict[str, Any]]:
@@ -136,7 +145,7 @@ class Player:
             message = self.button_payload(step["click"])
             self.transcript.append(f"> [clic « {step['click']} »] {message}")
         else:
-            message = str(step["user"]).replace("{reference}", self.reference or "{reference}") * step.get("times", 1)
+            message = expand(step["user"], self.reference) * step.get("times", 1)
             if "{code}" in message:  # the resume code, read in the mail the servers wrote to their outbox
                 message = message.replace("{code}", self.servers.latest_code())
             self.transcript.append(f"> {message if len(message) < 300 else message[:300] + f'… ({len(message)} car.)'}")
@@ -186,7 +195,7 @@ class Player:
             self.fail(f"la question « {step['not_asks']} » est posée")
         for expected in step.get("says") or []:
             options = expected if isinstance(expected, list) else [expected]
-            options = [str(o).replace("{reference}", self.reference or "{reference}") for o in options]
+            options = [expand(o, self.reference) for o in options]
             if not any(contains(reply, option) for option in options):
                 self.fail(f"la réponse ne dit pas {' ou '.join(repr(o) for o in options)}")
         for unwanted in step.get("not_says") or []:
@@ -239,6 +248,7 @@ class Player:
         if draft is None:
             self.fail("aucun dossier enregistré")
         for column, expected in (step.get("stored") or {}).items():
+            expected = expand(expected) if isinstance(expected, str) else expected
             actual = draft.get(column)
             same = (actual is expected if expected is None or isinstance(expected, bool)
                     else actual is not None and not isinstance(actual, bool) and float(actual) == float(expected)

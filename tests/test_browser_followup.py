@@ -26,6 +26,7 @@ from tests.test_browser import (
     STAFF_EMAIL,
     STAFF_PASSWORD,
     bot_messages,
+    browser,  # noqa: F401 (a fixture, used as a test argument)
     require_chromium,
     shot,
     start_web,

@@ -76,7 +76,8 @@ def test_get_or_create_is_idempotent(db_session):
 
 
 def test_references_are_sequential_per_year(db_session, monkeypatch):
-    year = datetime.now(timezone.utc).year
+    monkeypatch.setattr(repo, "utcnow", lambda: WHEN)  # the creation year, without a race at New Year
+    year = WHEN.year
     references = [get_or_create_draft(db_session, f"conv-{i}").reference for i in range(3)]
     assert references == [f"ESS-{year}-0001", f"ESS-{year}-0002", f"ESS-{year}-0003"]
     assert all(re.fullmatch(r"ESS-\d{4}-\d{4}", r) for r in references)
@@ -163,7 +164,8 @@ def test_concurrent_writers_of_different_fields_lose_nothing(migrated_db_url):
         assert sources["org_name"].message == sources["project_title"].message == "message 49"
 
 
-def test_concurrent_get_or_create_makes_one_draft(migrated_db_url):
+def test_concurrent_get_or_create_makes_one_draft(migrated_db_url, monkeypatch):
+    monkeypatch.setattr(repo, "utcnow", lambda: WHEN)  # the three drafts are created the same year, even at New Year
     for attempt in range(3):
         conversation = f"conv-race-{attempt}"
         start = threading.Barrier(2)
@@ -180,8 +182,7 @@ def test_concurrent_get_or_create_makes_one_draft(migrated_db_url):
             rows = session.scalars(select(Draft).where(Draft.conversation_id == conversation)).all()
             assert len(rows) == 1
     with session_scope(migrated_db_url) as session:
-        year = datetime.now(timezone.utc).year
-        assert sorted(d.reference for d in list_drafts(session)) == [f"ESS-{year}-000{i}" for i in (1, 2, 3)]
+        assert sorted(d.reference for d in list_drafts(session)) == [f"ESS-{WHEN.year}-000{i}" for i in (1, 2, 3)]
 
 
 def _create_events_table(session):
@@ -246,6 +247,7 @@ def test_draft_to_dict_is_json_ready(db_session):
 
 
 def test_get_or_create_recovers_when_another_writer_wins(db_session, monkeypatch):
+    monkeypatch.setattr(repo, "utcnow", lambda: WHEN)  # both drafts created the same year, even at New Year
     existing = get_or_create_draft(db_session, "conv-1")
     real_get = repo.get_by_conversation
     calls = []
@@ -258,9 +260,8 @@ def test_get_or_create_recovers_when_another_writer_wins(db_session, monkeypatch
     assert get_or_create_draft(db_session, "conv-1", consent_at=WHEN).id == existing.id
     assert len(calls) == 2
     assert existing.consent_at == WHEN
-    monkeypatch.undo()
-    year = datetime.now(timezone.utc).year
-    assert get_or_create_draft(db_session, "conv-2").reference == f"ESS-{year}-0002"  # no number lost
+    monkeypatch.setattr(repo, "get_by_conversation", real_get)
+    assert get_or_create_draft(db_session, "conv-2").reference == f"ESS-{WHEN.year}-0002"  # no number lost
 
 
 def test_sqlite_connections_are_set_up_for_concurrent_writers(tmp_path):
@@ -298,7 +299,8 @@ def test_a_new_draft_is_linked_to_the_conversation_that_created_it(db_session):
     assert db_session.scalar(select(func.count()).select_from(DraftConversation)) == 1
 
 
-def test_a_conversation_acts_on_the_draft_it_linked_last(db_session):
+def test_a_conversation_acts_on_the_draft_it_linked_last(db_session, monkeypatch):
+    monkeypatch.setattr(repo, "utcnow", lambda: WHEN)  # created (and linked to their creators) at WHEN, not "now"
     own, other = get_or_create_draft(db_session, "conv-1"), get_or_create_draft(db_session, "conv-2")
     repo.link_conversation(db_session, other, "conv-1", now=WHEN + timedelta(days=1000))
     assert repo.linked_draft(db_session, "conv-1").id == other.id

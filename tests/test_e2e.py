@@ -54,6 +54,19 @@ def test_the_checks_fold_accents_spaces_and_do_not_match_inside_numbers():
     assert REFERENCE.findall("numéro (par exemple ESS-2026-0042) : ESS-2026-0007.") == ["ESS-2026-0007"]
 
 
+def test_placeholders_are_the_reference_shown_and_the_year_after_today():
+    import datetime as dt
+
+    from tests.e2e_runner import expand
+
+    before = dt.date.today().year
+    typed = expand("01/03/{next_year}")
+    assert typed in {f"01/03/{before + 1}", f"01/03/{dt.date.today().year + 1}"}  # even over New Year's midnight
+    assert expand("reprendre {reference}", "ESS-2026-0007") == "reprendre ESS-2026-0007"
+    assert expand("reprendre {reference}") == "reprendre {reference}"  # none shown yet: left as is
+    assert expand(2) == "2"
+
+
 def test_a_broken_conversation_file_is_reported():
     broken = [{"name": "a", "file": "x.yml", "steps": [{"user": "bonjour", "click": "Oui"}]},
               {"name": "a", "file": "x.yml", "steps": [{"user": "salut", "say": ["typo"]}]},

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.call.facts import get_call
+from bot.forms.prompts import question
 from bot.nlp import contact as normalize_contact
 from bot.nlp import dates, jobs
 from bot.nlp.contact import (
@@ -19,7 +21,7 @@ from bot.nlp.contact import (
     parse_phone,
     parse_siret,
 )
-from bot.nlp.dates import parse_start_date
+from bot.nlp.dates import date_examples, example_start, parse_start_date
 from bot.nlp.jobs import parse_jobs
 from bot.nlp.parsed import Parsed
 
@@ -157,7 +159,9 @@ def test_start_date_relative_dates_use_today():
 
 
 def test_start_date_defaults_to_the_real_today():
-    assert parse_start_date("dès que possible").value == dt.date.today()
+    before = dt.date.today()
+    value = parse_start_date("dès que possible").value
+    assert before <= value <= dt.date.today()  # the day it was read, even when the test runs over midnight
 
 
 def test_start_date_month_names_with_accents_and_typos():
@@ -211,3 +215,21 @@ def test_person_name_keeps_the_case_as_typed():
 
 def test_person_name_does_not_strip_a_name_that_is_only_a_civility_word():
     assert parse_person_name("Monsieur").value is None
+
+
+@pytest.mark.parametrize(("today", "year"), [
+    (dt.date(2026, 3, 15), 2026), (dt.date(2026, 8, 31), 2026), (dt.date(2026, 9, 1), 2027), (dt.date(2026, 11, 26), 2027),
+])
+def test_the_date_examples_are_never_in_the_past(today, year):
+    assert example_start(today) == dt.date(year, 9, 1) >= today
+    assert date_examples(today) == (f"par exemple « 01/09/{year} », « 1er septembre {year} », « septembre {year} » "
+                                    f"ou « début {year + 1} »")
+    assert parse_start_date("bientôt", today=today).error.endswith(date_examples(today) + ".")
+    assert parse_start_date(date_examples(today).split("« ")[1].split(" »")[0], today=today).value == dt.date(year, 9, 1)
+
+
+def test_the_start_date_question_suggests_a_date_to_come():
+    start = example_start()
+    assert start >= dt.date.today()
+    assert question("start_date", get_call()).text == (
+        f"Quand le projet doit-il démarrer ? (par exemple : septembre {start.year} ou 01/09/{start.year})")

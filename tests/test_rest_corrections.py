@@ -26,7 +26,7 @@ from bot.db.staff import change_status, create_user
 from bot.forms.fields import APPLICATION_FIELDS
 from bot.forms.prompts import question
 from tests.test_rest import assert_polite_french, new_sender
-from tests.test_rest_application import ANSWERS
+from tests.test_rest_application import ANSWERS, START_DATE
 
 pytestmark = pytest.mark.rest
 
@@ -165,7 +165,7 @@ def test_two_fields_one_of_them_optional_and_i_dont_know_leaves_it_to_specify(li
     draft, changes, requests = stored(live_servers, reference)
     assert draft["total_budget"] == 45000 and draft["start_date"] is None and draft["status"] == "in_review"
     assert draft["amount"] == 12000 and requests == [(request_id, True)]
-    assert changes == [("start_date", "2027-09-01", None, "je ne sais pas", request_id),
+    assert changes == [("start_date", START_DATE, None, "je ne sais pas", request_id),
                        ("total_budget", "40000.00", "45000.00", "le budget total est de 45 000 €", request_id)]
     assert questions_asked(applicant.replies, call) == ["start_date", "total_budget"]
     assert_no_prompt_three_times(applicant.replies)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.call.facts import CallFacts
 from bot.call.format import euros, percent
 from bot.nlp.bounds import MAX_AMOUNT
+from bot.nlp.dates import example_start
 
 Button = tuple[str, str]  # (title, payload typed as if by the user)
 
@@ -52,6 +53,7 @@ def privacy_notice(call: CallFacts) -> str:
 
 def question(slot: str, call: CallFacts) -> Prompt:
     """The question of a field, for either form (and the questions of a resume)."""
+    example = example_start()  # a start date not yet past
     questions = {
         "structure": Prompt(
             "Quelle est la forme juridique de votre structure ? (par exemple : association, SCOP, SCIC, "
@@ -103,7 +105,8 @@ def question(slot: str, call: CallFacts) -> Prompt:
         ),
         "beneficiaries": Prompt("À quel public s'adresse le projet ? (ses bénéficiaires)"),
         "jobs": Prompt("Combien d'emplois le projet va-t-il créer ou consolider ? (un nombre, 0 si aucun)"),
-        "start_date": Prompt("Quand le projet doit-il démarrer ? (par exemple : septembre 2026 ou 01/09/2026)"),
+        "start_date": Prompt(f"Quand le projet doit-il démarrer ? (par exemple : septembre {example.year} ou "
+                             f"{example:%d/%m/%Y})"),
         "summary_confirmed": Prompt("Tout est-il correct ?", SUMMARY_BUTTONS),
         "resume_reference": Prompt("Quel est le numéro de votre dossier ? (par exemple ESS-2026-0042)"),
         "resume_email": Prompt(

@@ -28,7 +28,18 @@ _MONTH_ABBR = {"jan": 1, "janv": 1, "fev": 2, "fevr": 2, "avr": 4, "juil": 7, "a
 _SEASONS = {"printemps": 3, "ete": 6, "automne": 9, "hiver": 12, "rentree": 9}
 _SEASON = "|".join(_SEASONS)
 _MONEY_NUMBER = re.compile(r"\d ?(k ?)?(€|e\b|eur\b|euros?\b)|€ ?\d")
-_DATE_EXAMPLES = "par exemple « 01/09/2026 », « 1er septembre 2026 », « septembre 2026 » ou « début 2027 »"
+
+
+def example_start(today: dt.date | None = None) -> dt.date:
+    """The date the examples suggest: the next 1st of September, never a date already past."""
+    today = today or dt.date.today()
+    return dt.date(today.year if today < dt.date(today.year, 9, 1) else today.year + 1, 9, 1)
+
+
+def date_examples(today: dt.date | None = None) -> str:
+    """"par exemple « 01/09/2027 », « 1er septembre 2027 », « septembre 2027 » ou « début 2028 »", from ``today``."""
+    year = example_start(today).year
+    return f"par exemple « 01/09/{year} », « 1er septembre {year} », « septembre {year} » ou « début {year + 1} »"
 
 
 def _month_token(match: re.Match) -> str:
@@ -88,8 +99,9 @@ def _read_date(t: str, today: dt.date) -> dt.date | None:
 def parse_start_date(text: object, today: dt.date | None = None) -> Parsed:
     """The planned start date of the project ("1er septembre 2026", "septembre 2026", "début 2027")."""
     today = today or dt.date.today()
+    examples = date_examples(today)
     if _MONEY_NUMBER.search(fold(text_of(text))):  # "c'est 9 500 euros": an amount, never the year 9500
-        return failed(f"Cela ressemble à un montant, pas à une date. Donnez la date de démarrage, {_DATE_EXAMPLES}.")
+        return failed(f"Cela ressemble à un montant, pas à une date. Donnez la date de démarrage, {examples}.")
     t = fold(re.sub(r"(?<=\d)\s*[-‐‑–—/.]\s*(?=\d)", "/", text_of(text))).replace("premier", "1")
     t = re.sub(r"\bdans ([a-z ]+?) (?=(jours?|semaines?|mois|ans?|annees?)\b)",
                lambda m: f"dans {alpha2digit(m[1], 'fr', threshold=0)} ", t)
@@ -97,13 +109,14 @@ def parse_start_date(text: object, today: dt.date | None = None) -> Parsed:
         day = _read_date(re.sub(r"[a-z]+\.?", _month_token, t), today)
     except (ValueError, OverflowError) as exc:  # 31/02, "dans 99999999 jours"
         if str(exc) == "year":
-            return failed("Je n'ai pas compris l'année : écrivez-la en entier, par exemple « septembre 2026 ».")
-        return failed(f"Cette date n'existe pas : vérifiez le jour et le mois, {_DATE_EXAMPLES}.")
+            return failed("Je n'ai pas compris l'année : écrivez-la en entier, par exemple "
+                          f"« septembre {example_start(today).year} ».")
+        return failed(f"Cette date n'existe pas : vérifiez le jour et le mois, {examples}.")
     if day is None:
-        return failed(f"Je n'ai pas compris la date de démarrage du projet. Donnez une date, {_DATE_EXAMPLES}.")
+        return failed(f"Je n'ai pas compris la date de démarrage du projet. Donnez une date, {examples}.")
     if day < _add_months(today, -12):
         return failed(f"""Cette date est passée : le {_fr_date(day)} date de plus d'un an. Indiquez la date à
-            laquelle le projet démarre (ou a démarré), {_DATE_EXAMPLES}.""")
+            laquelle le projet démarre (ou a démarré), {examples}.""")
     if day > _add_months(today, 60):
-        return failed(f"Cette date est très lointaine ({_fr_date(day)}) : vérifiez l'année, {_DATE_EXAMPLES}.")
+        return failed(f"Cette date est très lointaine ({_fr_date(day)}) : vérifiez l'année, {examples}.")
     return Parsed(day)

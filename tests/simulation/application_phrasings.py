@@ -6,6 +6,7 @@ form key, a number of jobs, an identifier kind); the generator checks it against
 """
 from __future__ import annotations
 
+import datetime as dt
 import random
 
 import phonenumbers
@@ -170,7 +171,10 @@ PLAIN_JOBS: list[tuple[int, str]] = [(1, "1"), (2, "2"), (3, "3 emplois")]
 DATES = ["dans trois mois", "à la rentrée", "janvier prochain", "en janvier prochain", "au début de l'année prochaine",
          "le mois prochain", "dans six mois", "au printemps", "septembre prochain", "courant février",
          "d'ici l'été", "fin janvier", "dès que possible"]
-PLAIN_DATES = ["septembre 2027", "01/04/2027", "le 1er mars 2027", "mars 2027"]
+# Plain dates in next year: always ahead, never too far (bot/nlp/dates.py refuses more than a year ago), whenever
+# the suite is played (a fixed year would be refused once more than a year has passed).
+NEXT_YEAR = dt.date.today().year + 1
+PLAIN_DATES = [f"septembre {NEXT_YEAR}", f"01/04/{NEXT_YEAR}", f"le 1er mars {NEXT_YEAR}", f"mars {NEXT_YEAR}"]
 # Required fields where "je ne sais pas" gets help, then the answer.
 DONT_KNOW_REQUIRED = ["email", "phone", "jobs", "project_title", "beneficiaries", "amount", "total_budget",
                       "commune", "contact_name"]
@@ -188,7 +192,7 @@ SUMMARY_FIXES: dict[str, list[str]] = {
 }
 NEW_VALUES: dict[str, list[str]] = {
     "amount": ["9 000 €", "9 000", "11 500 €", "7 000 euros"], "total_budget": ["50 000 €", "45 000 €", "60 000"],
-    "jobs": ["3 emplois", "deux emplois", "un mi-temps"], "start_date": ["mars 2027", "à la rentrée", "dans trois mois"],
+    "jobs": ["3 emplois", "deux emplois", "un mi-temps"], "start_date": [f"mars {NEXT_YEAR}", "à la rentrée", "dans trois mois"],
     "project_title": ["Jardins en fête", "Le vélo solidaire", "Cuisine du monde"],
     "commune": ["Créteil", "Vitry-sur-Seine", "Champigny-sur-Marne"],
 }
