@@ -14,12 +14,12 @@ from bot.db.outbox import KIND_LABELS
 from bot.db.outbox import STATUS_LABELS as MAIL_STATUS_LABELS
 from bot.db.resume_models import FAILURE_KINDS, ResumeFailure
 from bot.db.staff import TRANSITIONS
-from bot.db.staff_models import AUDIT_ACTIONS, STAFF_ROLES, DraftAudit, StaffUser
+from bot.db.staff_models import AUDIT_ACTIONS, ROLE_LABELS, STAFF_ROLES, DraftAudit, StaffUser
 from bot.eligibility.card import BUTTONS
 from bot.eligibility.messages import _OUTCOMES, STATUS_ICONS, STATUS_LABELS
 from bot.eligibility.verdict import CRITERION_STATUSES, VERDICT_STATUSES
 from bot.web.staff.followup_view import OUTCOME_LABELS
-from bot.web.staff.formatting import AUDIT_LABELS, ROLE_LABELS
+from bot.web.staff.formatting import AUDIT_LABELS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "bot" / "mail" / "templates"
 

@@ -13,7 +13,7 @@ import click
 
 from bot.cli.database import with_database
 from bot.cli.french import EXIT_USAGE, Choice, Group
-from bot.db.staff_models import STAFF_ROLES, StaffRole
+from bot.db.staff_models import ROLE_LABELS, STAFF_ROLES, StaffRole
 from bot.settings import get_settings
 
 EXIT_REFUSED = 1
@@ -74,6 +74,5 @@ def _create(email: str, password: str, role: StaffRole) -> int:
     except StaffError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_REFUSED if isinstance(exc, DuplicateUser) else EXIT_USAGE
-    title = "administrateur" if user.role == "admin" else "instructeur"
-    print(f"Compte {title} créé : {user.email}. Mot de passe initial, à changer à la première connexion.")
+    print(f"Compte {ROLE_LABELS[user.role]} créé : {user.email}. Mot de passe initial, à changer à la première connexion.")
     return 0

@@ -15,6 +15,7 @@ from bot.db.models import Base, DraftStatus, UTCDateTime, utcnow
 
 StaffRole = Literal["reviewer", "admin"]
 STAFF_ROLES: tuple[StaffRole, ...] = get_args(StaffRole)
+ROLE_LABELS: dict[StaffRole, str] = {"reviewer": "instructeur", "admin": "administrateur"}  # the French names
 AuditAction = Literal["status_changed", "note_added", "deleted", "resume_unlocked", "correction_requested",
                       "mail_queued", "mail_retried"]
 AUDIT_ACTIONS: tuple[AuditAction, ...] = get_args(AuditAction)

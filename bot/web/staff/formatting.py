@@ -11,7 +11,7 @@ from bot.db.drafts import DRAFT_FIELDS
 from bot.db.followup_models import MAIL_KINDS
 from bot.db.models import one_of
 from bot.db.outbox import KIND_LABELS
-from bot.db.staff_models import AuditAction, StaffRole
+from bot.db.staff_models import ROLE_LABELS, AuditAction
 from bot.eligibility.messages import CRITERION_LABELS, STATUS_MARKS
 from bot.forms.fields import LEGAL_FORM_LABELS
 from bot.web.staff import bp
@@ -23,7 +23,6 @@ AUDIT_LABELS: dict[AuditAction, str] = {"status_changed": "Changement de statut"
                 "correction_requested": "Corrections demandées au porteur", "mail_queued": "E-mail mis en file d'envoi",
                 "mail_retried": "Nouvel essai d'envoi d'un e-mail"}
 MAIL_KIND_LABELS = KIND_LABELS  # the outbox's French names of a mail's kind
-ROLE_LABELS: dict[StaffRole, str] = {"reviewer": "instructeur", "admin": "administrateur"}
 
 
 def to_paris(value: datetime) -> datetime:
