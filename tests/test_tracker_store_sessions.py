@@ -4,9 +4,11 @@ its slots and its form, and nothing of the old one is lost."""
 from __future__ import annotations
 
 import asyncio
+import json
 
 import pytest
 import sqlalchemy as sa
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -95,3 +97,54 @@ def test_data_deleted_removes_every_row_of_that_conversation_and_no_other(store)
     assert event_rows(store, "keep-me") == kept
     assert [e.text for e in asyncio.run(store.retrieve_full_tracker("keep-me")).events
             if isinstance(e, UserUttered)] == ["question 0", "question 1", "question 2"]
+
+
+def rows(store, sender):
+    """The stored events of ``sender`` as Rasa wrote them, without their timestamps and ids."""
+    with store.session_scope() as session:
+        found = session.execute(sa.select(store.SQLEvent.type_name, store.SQLEvent.intent_name,
+                                          store.SQLEvent.action_name, store.SQLEvent.data)
+                                .where(store.SQLEvent.sender_id == sender).order_by(store.SQLEvent.id)).all()
+    return [(t, i, a, {k: v for k, v in json.loads(d).items() if k != "timestamp"}) for t, i, a, d in found]
+
+
+def test_the_same_rows_as_rasas_own_store_without_counting_at_each_save(store, monkeypatch, db_url):
+    monkeypatch.setenv("TRACKER_MAX_EVENTS", "0")
+    statements = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2].lower()))
+    play(store, "ours", 12, loop="eligibility_form")
+    counts = [s for s in statements if "count(" in s]
+    assert len(counts) == 1  # the first save only: that tracker was new, not loaded by the store
+    rasa_own = SQLTrackerStore(DOMAIN, host=db_url)
+    try:
+        play(rasa_own, "rasa", 12, loop="eligibility_form")
+        assert rows(store, "ours") == rows(rasa_own, "rasa") and len(rows(store, "ours")) == 12 * 4 + 4
+    finally:
+        rasa_own.engine.dispose()
+
+
+def test_a_tracker_the_store_did_not_load_is_counted_as_rasa_does(store):
+    first = DialogueStateTracker("apart", DOMAIN.slots)
+    for event in turn(0):
+        first.update(event)
+    asyncio.run(store.save(first))
+    second = DialogueStateTracker("apart", DOMAIN.slots)  # the same conversation, built again
+    for event in turn(0) + turn(1):
+        second.update(event)
+    asyncio.run(store.save(second))
+    assert [e.text for e in asyncio.run(store.retrieve("apart")).events
+            if isinstance(e, UserUttered)] == ["question 0", "question 1"]
+
+
+def test_connections_are_kept_and_commits_do_not_wait_for_the_disk(store):
+    with store.engine.connect() as connection:
+        if store.engine.dialect.name == "sqlite":
+            assert isinstance(store.engine.pool, sa.pool.QueuePool)
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        else:
+            assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+        first = connection.connection.dbapi_connection
+    play(store, "pooled", 2)
+    with store.engine.connect() as connection:
+        assert connection.connection.dbapi_connection is first  # the same connection again

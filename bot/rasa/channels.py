@@ -21,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.nlp.text import clean_user_text
+from bot.rasa import event_types, spacy_model
 from bot.rasa import validation as rasa_validation
 from bot.settings import SettingsError, get_settings
 
@@ -63,7 +64,11 @@ class SafeRestInput(RestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         check_settings()
-        rasa_validation.install()  # action replies checked with a validator built once (bot/rasa/validation.py)
+        # Rasa's per-message waste, removed in this process before Rasa loads the model: action replies checked
+        # with a validator built once, event classes found in a table, spaCy without its unused NER.
+        rasa_validation.install()
+        event_types.install()
+        spacy_model.install()
         webhook = super().blueprint(on_new_message)
 
         @webhook.middleware("request")

@@ -11,22 +11,39 @@ its policies, the action server's request and the tracker's rebuild all grow wit
 point (the assistant waits for the applicant and no rule waits on the last action): a ``session_started`` event,
 every slot carried over, the form in progress, then ``action_listen``, as Rasa's own session start does. The
 older events stay in the database: the staff transcript and the deletion read every session.
+
+Rasa's ``save`` counts, with a query, the stored events of the session to know which events are new. A tracker
+this store loaded carries that number (the rows it read), kept up to date by each save, so the count query is
+only made for a tracker that did not come from ``retrieve`` (a new conversation).
+
+Rasa's SQLite engine opens a new connection for every load and every save (SQLAlchemy 1.4's ``NullPool`` for a
+file), and both databases wait for the disk at each commit: the whole Rasa process waits, since it calls the store
+from its event loop. This store keeps its connections (a pool) and writes the conversation's events without
+waiting for the disk (SQLite: WAL with ``synchronous=NORMAL``; PostgreSQL: ``synchronous_commit=off`` for its own
+connections only): a crash of the machine, not of a process, may lose the last turns of a conversation, never
+corrupt the database; drafts and every other table keep their full durability (``bot.db.session``).
 """
 from __future__ import annotations
 
+import itertools
 import json
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, Event, SessionStarted, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
+from sqlalchemy.orm import Session
 
 from bot.settings import get_settings
 
 # Rules that wait for the applicant's answer to this action ("oui" after the verdict, after "supprimer ?").
 WAITING_ACTIONS = {"action_give_verdict", "action_ask_delete_confirmation"}
+# Attribute of a tracker loaded by this store: how many of its events are stored (None: unknown, count them).
+STORED = "_ess_stored_events"
 
 
 def max_events() -> int:
@@ -55,7 +72,58 @@ def carried_over(tracker: DialogueStateTracker) -> list[Event]:
     return events
 
 
+def stored_events(tracker: DialogueStateTracker) -> int | None:
+    """How many of the tracker's events the store holds, when the store loaded it; None when unknown."""
+    stored = getattr(tracker, STORED, None)
+    return stored if isinstance(stored, int) and 0 <= stored <= len(tracker.events) else None
+
+
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def tracker_engine(url: sa.engine.URL) -> sa.engine.Engine:
+    """The tracker store's engine: pooled connections, commits that do not wait for the disk."""
+    kwargs: dict[str, Any] = dict(create_engine_kwargs(url))  # Rasa's PostgreSQL pool size and schema
+    if url.get_backend_name() == "sqlite":
+        kwargs.update(poolclass=sa.pool.QueuePool,
+                      connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
+    engine = sa.create_engine(url, **kwargs)
+    pragmas = {"sqlite": [f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}", "PRAGMA journal_mode = WAL",
+                          "PRAGMA synchronous = NORMAL"],
+               "postgresql": ["SET synchronous_commit TO off"]}.get(url.get_backend_name(), [])
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for statement in pragmas:
+            cursor.execute(statement)
+        cursor.close()
+        if url.get_backend_name() == "postgresql":
+            dbapi_connection.commit()  # psycopg2 opened a transaction for the SET
+
+    return engine
+
+
 class DeletableSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # Rasa's engine creates the table
+        rasa_engine: sa.engine.Engine = self.engine  # type: ignore[has-type]
+        self.engine = tracker_engine(rasa_engine.url)
+        rasa_engine.dispose()
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            setattr(tracker, STORED, len(tracker.events))  # every event read is a stored row of the session
+        return tracker
+
+    def _additional_events(self, session: Session, tracker: DialogueStateTracker) -> Iterator[Event]:
+        stored = stored_events(tracker)
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         if tracker.get_slot("data_deleted"):
             with self.session_scope() as session:
@@ -63,9 +131,11 @@ class DeletableSQLTrackerStore(SQLTrackerStore):
                 session.commit()
             return
         await super().save(tracker)
+        setattr(tracker, STORED, len(tracker.events))
         limit = max_events()
         if limit and len(tracker.events) >= limit and safe_to_restart(tracker):
             self._append(tracker.sender_id, carried_over(tracker))
+            setattr(tracker, STORED, None)  # the stored session is now the new one: count again if saved
 
     def _append(self, sender_id: str, events: list[Event]) -> None:
         """Store events after the conversation's last one, as ``SQLTrackerStore.save`` stores new events."""
