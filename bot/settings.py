@@ -107,7 +107,7 @@ class Settings:
             mail_outbox_dir=_path(environ, "MAIL_OUTBOX_DIR") or instance / "outbox",
             action_host=_text(environ, "ACTION_HOST") or "127.0.0.1",
             action_max_body_bytes=_int(environ, "ACTION_MAX_BODY_BYTES", 8 * 1024 * 1024, minimum=1),
-            tracker_max_events=_count(environ, "TRACKER_MAX_EVENTS", 150),
+            tracker_max_events=_count(environ, "TRACKER_MAX_EVENTS", 50),
             rasa_fast_validation=_text(environ, "RASA_FAST_VALIDATION") != "0",
         )
 

@@ -7,7 +7,7 @@ of it. The next message starts a fresh conversation.
 
 Rasa loads, for each message, the events of the conversation's latest session only (``SQLTrackerStore``), and
 its policies, the action server's request and the tracker's rebuild all grow with them. Once a session holds
-``TRACKER_MAX_EVENTS`` events (default 150; 0: never), this store starts a new session after saving, at a safe
+``TRACKER_MAX_EVENTS`` events (default 50; 0: never), this store starts a new session after saving, at a safe
 point (the assistant waits for the applicant and no rule waits on the last action): a ``session_started`` event,
 every slot carried over, the form in progress, then ``action_listen``, as Rasa's own session start does. The
 older events stay in the database: the staff transcript and the deletion read every session.
@@ -47,7 +47,7 @@ STORED = "_ess_stored_events"
 
 
 def max_events() -> int:
-    """``TRACKER_MAX_EVENTS`` (150 by default; 0: never a new session)."""
+    """``TRACKER_MAX_EVENTS`` (50 by default; 0: never a new session)."""
     return get_settings().tracker_max_events
 
 
