@@ -13,5 +13,5 @@ def test_tracker_store_uses_our_database_and_no_lock_store_without_redis():
 
 def test_redis_lock_store_from_redis_url():
     data = yaml.safe_load(endpoints_yaml(5055, "sqlite:///x.db", "redis://:secret@cache:6380/2"))
-    assert data["lock_store"] == {"type": "redis", "url": "cache", "port": 6380, "db": 2, "key_prefix": "ess",
+    assert data["lock_store"] == {"type": "bot.rasa.lock_store.AtomicRedisLockStore", "url": "cache", "port": 6380, "db": 2, "key_prefix": "ess",
                                   "password": "secret"}

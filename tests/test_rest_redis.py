@@ -1,8 +1,9 @@
 """Rasa with two workers and its lock store in the real Redis (as `make run` does with REDIS_URL).
 
 Not only do the answers come back: the Rasa process runs two workers, and each message takes and releases its
-conversation's lock in Redis (``ess:lock:<sender>``, bot/rasa/endpoints.py), from both workers — seen with
-Redis's MONITOR, filtered on this test's own conversations, so another client of the same Redis does not count.
+conversation's ticket lock in Redis (``ess:lock:<sender>:tickets``, bot/rasa/lock_store.py), from both workers —
+seen with Redis's MONITOR (the scripts the workers call, and the commands those scripts run), filtered on this
+test's own conversations, so another client of the same Redis does not count.
 """
 from __future__ import annotations
 
@@ -120,10 +121,14 @@ def test_each_message_locks_its_conversation_in_redis_from_both_workers(redis_se
     assert not failures, failures
 
     for sender in senders:
-        key = LOCK_PREFIX + sender
-        operations = [c["command"].split(" ", 2)[:2] for c in seen if c["command"].split(" ")[1:2] == [key]]
-        assert ["SET", key] in operations and ["DEL", key] in operations, (sender, operations)
-        assert client.exists(key) == 0  # every lock released once the answers came back
+        key = LOCK_PREFIX + sender + ":tickets"
+        operations = [c["command"].split(" ", 2)[:2] for c in seen
+                      if c["client_type"] == "lua" and c["command"].split(" ")[1:2] == [key]]
+        issued = operations.count(["ZADD", key])
+        assert issued == len(MESSAGES) and ["DEL", key] in operations, (sender, operations)  # a ticket per message
+        assert client.keys(LOCK_PREFIX + sender + "*") == []  # every lock released once the answers came back
     assert {c["db"] for c in seen} == {db}  # in the test's own Redis database
+    calls = [c for c in seen if c["client_type"] != "lua"]
+    assert calls and all(c["command"].startswith(("EVALSHA", "EVAL", "SCRIPT")) for c in calls), calls[:3]
     owners = owners_of_local_ports(workers)  # the workers' connections to Redis are still open
-    assert {owners.get(int(c["client_port"])) for c in seen} == workers, (owners, {c["client_port"] for c in seen})
+    assert {owners.get(int(c["client_port"])) for c in calls} == workers, (owners, {c["client_port"] for c in calls})

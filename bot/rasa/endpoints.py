@@ -17,14 +17,14 @@ from bot.settings import SettingsError, get_settings
 
 
 def lock_store_yaml(redis_url: str | None) -> str:
-    """With REDIS_URL, Rasa's lock store lives in Redis, which lets Rasa run several workers
-    (SANIC_WORKERS); without it, the default in-memory lock store and one worker.
+    """With REDIS_URL, Rasa's lock store lives in Redis (:class:`bot.rasa.lock_store.AtomicRedisLockStore`), which
+    lets Rasa run several workers (SANIC_WORKERS); without it, the default in-memory lock store and one worker.
     """
     if not redis_url:
         return ""
     parsed = urlsplit(redis_url)
     db = (parsed.path or "/0").lstrip("/") or "0"
-    lines = ["lock_store:", "  type: redis", f"  url: {json.dumps(parsed.hostname or '127.0.0.1')}",
+    lines = ["lock_store:", "  type: bot.rasa.lock_store.AtomicRedisLockStore", f"  url: {json.dumps(parsed.hostname or '127.0.0.1')}",
              f"  port: {parsed.port or 6379}", f"  db: {int(db)}", "  key_prefix: ess"]
     if parsed.password:
         lines.append(f"  password: {json.dumps(parsed.password)}")
