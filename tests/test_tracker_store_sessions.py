@@ -148,3 +148,18 @@ def test_connections_are_kept_and_commits_do_not_wait_for_the_disk(store):
     play(store, "pooled", 2)
     with store.engine.connect() as connection:
         assert connection.connection.dbapi_connection is first  # the same connection again
+
+
+def test_a_loaded_tracker_saved_again_after_a_new_session_stores_only_its_new_events(store):
+    play(store, "twice", 9)  # 38 events: the next turn crosses TRACKER_MAX_EVENTS=40 and starts a new session
+    tracker = asyncio.run(store.retrieve("twice"))
+    for event in turn(9):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))  # a new session starts after this save
+    for event in turn(10):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))  # the same tracker object, saved again
+    full = asyncio.run(store.retrieve_full_tracker("twice"))
+    assert [e.text for e in full.events if isinstance(e, UserUttered)] == [f"question {n}" for n in range(11)]
+    latest = asyncio.run(store.retrieve("twice"))  # that object still held more than 40 events: a new session again
+    assert latest.get_slot("amount") == 12000.0 and latest.latest_action_name == "action_listen"

@@ -78,7 +78,7 @@ def stored_events(tracker: DialogueStateTracker) -> int | None:
     return stored if isinstance(stored, int) and 0 <= stored <= len(tracker.events) else None
 
 
-SQLITE_BUSY_TIMEOUT_S = 30
+SQLITE_BUSY_TIMEOUT_S = 5  # the sqlite3 default Rasa had: its event loop waits that long at most
 
 
 def tracker_engine(url: sa.engine.URL) -> sa.engine.Engine:
@@ -135,7 +135,7 @@ class DeletableSQLTrackerStore(SQLTrackerStore):
         limit = max_events()
         if limit and len(tracker.events) >= limit and safe_to_restart(tracker):
             self._append(tracker.sender_id, carried_over(tracker))
-            setattr(tracker, STORED, None)  # the stored session is now the new one: count again if saved
+            # Every event in memory is stored; one added later goes after the new session's first rows.
 
     def _append(self, sender_id: str, events: list[Event]) -> None:
         """Store events after the conversation's last one, as ``SQLTrackerStore.save`` stores new events."""
