@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.turn import SKIPPED
 from bot.call.current import call_or_apology
 from bot.call.facts import CallFacts
 
@@ -51,7 +52,9 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 
 def record_sources(tracker: Tracker, events: list[EventType], fields: Collection[str]) -> list[EventType]:
-    """Remember which user message gave each answer validated in this turn (staff see it).
+    """Remember which user message gave each answer validated in this turn (staff see it), and which one left a
+    field "à préciser" (marked ``skipped``: a correction that takes a value away shows that sentence, even once
+    the conversation has moved to a new session, whose events no longer hold it).
 
     Only values that changed with this message count; answers loaded from a resumed draft
     (slot ``resumed``) keep the provenance stored with them.
@@ -65,6 +68,11 @@ def record_sources(tracker: Tracker, events: list[EventType], fields: Collection
     for field, value in validated.items():
         if field in fields and value is not None and value != previous_value(tracker, field):
             sources[field] = {"message": latest_text(tracker), "at": now}
+            changed = True
+    before = set(tracker.get_slot(SKIPPED) or [])
+    for field in set(validated.get(SKIPPED) or []) - before:
+        if field in fields and latest_text(tracker):
+            sources[field] = {"message": latest_text(tracker), "at": now, "skipped": True}
             changed = True
     return [SlotSet("field_sources", sources)] if changed else []
 

@@ -227,9 +227,11 @@ def confirm_and_save(dispatcher: CollectingDispatcher, tracker: Tracker, answers
     sources = dict(tracker.get_slot("field_sources") or {})
     skipped = skip_sources(tracker)
     for key in [key for key in answers if answers[key] is None]:  # "à préciser": the sentence that left it so
-        sources.pop(key, None)
+        recorded = sources.pop(key, None)
         if key in skipped:
             sources[key] = skipped[key]
+        elif isinstance(recorded, dict) and recorded.get("skipped"):  # said in an earlier session
+            sources[key] = recorded
     try:
         confirmed = confirm_draft(tracker.sender_id, answers, sources, tracker.get_slot("consent_at"), call,
                                   shown.get("id") if isinstance(shown, dict) else None)

@@ -226,8 +226,9 @@ def slot_values(events):
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
+@pytest.mark.parametrize("new_session", [False, True], ids=["same session", "after a new session"])
 async def test_resume_asks_only_the_requested_fields_then_confirmation_records_them(
-        make_tracker, dispatcher, database):
+        make_tracker, dispatcher, database, new_session):
     reference = recorded_draft()
     with session_scope() as session:  # a draft with an answer left "à préciser", not asked by staff
         repo.update_fields(session, repo.get_by_reference(session, reference), {"siret": None})
@@ -265,6 +266,10 @@ async def test_resume_asks_only_the_requested_fields_then_confirmation_records_t
     tracker = make_tracker(slots=slots, sender_id="conv-b")
     tracker.events[:] = history
     assert {k: v["message"] for k, v in skip_sources(tracker).items()} == {"start_date": "je ne sais pas"}
+    assert slots["field_sources"]["start_date"]["message"] == "je ne sais pas"  # kept in a slot as well
+    if new_session:  # the store started a new session (TRACKER_MAX_EVENTS): the slots only, not the history
+        tracker = make_tracker(slots=slots, sender_id="conv-b")
+        assert skip_sources(tracker) == {}
     dispatcher.messages.clear()
     events = ActionConfirmApplication().run(dispatcher, tracker, {})
     texts = [m["text"] for m in dispatcher.messages]
