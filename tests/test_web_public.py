@@ -25,6 +25,8 @@ from tests.servers import free_port
 STATIC = Path(__file__).resolve().parents[1] / "bot" / "web" / "static"
 UNAVAILABLE = ("L'assistant est momentanément indisponible. Votre message n'a pas été perdu : "
                "réessayez dans quelques instants.")
+NO_ANSWER = ("L'assistant n'a pas pu répondre à ce message. Renvoyez-le dans quelques instants : "
+             "les réponses que vous avez déjà données sont conservées.")
 SENDER = "test-sender_0123"
 CANNED = [
     {"recipient_id": SENDER, "text": "Vous pouvez demander entre 5 000 € et 15 000 €."},
@@ -285,6 +287,16 @@ def test_rasa_error_gives_503(client, rasa, mode):
     response = post_chat(client, {"sender": SENDER, "message": "bonjour"})
     assert response.status_code == 503
     assert response.get_json() == {"error": UNAVAILABLE}
+
+
+@pytest.mark.parametrize("answer", [[], [{"recipient_id": SENDER, "custom": {"unknown": 1}}]])
+def test_an_empty_answer_asks_to_send_the_message_again(client, rasa, answer):
+    # Rasa's REST channel answers [] when handling the message failed (action error, conversation lock not obtained).
+    rasa.mode, rasa.answer = "given", answer
+    response = post_chat(client, {"sender": SENDER, "message": "bonjour"})
+    assert response.status_code == 503
+    assert response.get_json() == {"error": NO_ANSWER}
+    assert len(rasa.received) == 1
 
 
 def test_rasa_timeout_gives_503(rasa):

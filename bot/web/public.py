@@ -39,6 +39,10 @@ bp = Blueprint("public", __name__, static_folder="static", static_url_path="/sta
 SENDER_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 UNAVAILABLE = ("L'assistant est momentanément indisponible. Votre message n'a pas été perdu : "
                "réessayez dans quelques instants.")
+# Rasa's REST channel answers an empty list when handling the message failed (an error in an action, a conversation
+# lock not obtained in time): the applicant is told to send it again rather than seeing nothing.
+NO_ANSWER = ("L'assistant n'a pas pu répondre à ce message. Renvoyez-le dans quelques instants : "
+             "les réponses que vous avez déjà données sont conservées.")
 WELCOME = {
     "text": ("Bonjour ! Je suis l'assistant de l'appel à projets ESS du Département du Val-de-Marne. "
              "Posez-moi votre question avec vos mots, ou choisissez un sujet :"),
@@ -190,7 +194,11 @@ def chat() -> ResponseReturnValue:
     if not isinstance(answer, list):
         current_app.logger.warning("Réponse de Rasa inattendue (liste attendue) : %r", answer)
         return _error(UNAVAILABLE, 503)
-    return jsonify({"messages": _messages(answer)})
+    messages = _messages(answer)
+    if not messages:
+        current_app.logger.warning("Rasa n'a rien répondu au message de %s (%d élément(s) reçu(s))", sender, len(answer))
+        return _error(NO_ANSWER, 503)
+    return jsonify({"messages": messages})
 
 
 @bp.app_errorhandler(413)
