@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -189,30 +188,6 @@ class ActionResumeDraft(Action):
         return loaded + done + [SlotSet(LAST_READ, message_id(tracker)), FollowupAction("application_form")]
 
 
-def skip_sources(tracker: Tracker) -> dict[str, dict[str, str]]:
-    """The sentence after which the pre-application left each field "à préciser" in this conversation ("je ne
-    sais pas", "passer"): the provenance of a value a correction takes away.
-    """
-    found: dict[str, dict[str, str]] = {}
-    said: dict[str, Any] | None = None
-    action: str | None = None
-    before: set[str] = set()
-    for event in tracker.events:
-        kind = event.get("event")
-        if kind == "user":
-            said = event
-        elif kind == "action":
-            action = event.get("name")
-        elif kind == "slot" and event.get("name") == SKIPPED:
-            now = set(event.get("value") or [])
-            for key in now - before:
-                if said is not None and action == "application_form" and said.get("text"):
-                    at = datetime.fromtimestamp(float(said.get("timestamp") or 0), timezone.utc).isoformat()
-                    found[key] = {"message": str(said["text"]).strip(), "at": at}
-            before = now
-    return found
-
-
 def confirm_and_save(dispatcher: CollectingDispatcher, tracker: Tracker, answers: Mapping[str, Any]) -> list[EventType]:
     """The confirmed save of action_confirm_application: the answers written (as the saves along the way do), and,
     for a correction staff asked, the changes recorded and the draft back in review (bot.application.service.confirm_draft);
@@ -225,12 +200,9 @@ def confirm_and_save(dispatcher: CollectingDispatcher, tracker: Tracker, answers
         return []
     shown = tracker.get_slot(CORRECTION) or {}
     sources = dict(tracker.get_slot("field_sources") or {})
-    skipped = skip_sources(tracker)
     for key in [key for key in answers if answers[key] is None]:  # "à préciser": the sentence that left it so
-        recorded = sources.pop(key, None)
-        if key in skipped:
-            sources[key] = skipped[key]
-        elif isinstance(recorded, dict) and recorded.get("skipped"):  # said in an earlier session
+        recorded = sources.pop(key, None)  # (actions.common.record_sources marks it "skipped")
+        if isinstance(recorded, dict) and recorded.get("skipped"):
             sources[key] = recorded
     try:
         confirmed = confirm_draft(tracker.sender_id, answers, sources, tracker.get_slot("consent_at"), call,
