@@ -142,6 +142,7 @@ def test_connections_are_kept_and_commits_do_not_wait_for_the_disk(store):
             assert isinstance(store.engine.pool, sa.pool.QueuePool)
             assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000  # Rasa's, sqlite3's default
         else:
             assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
         first = connection.connection.dbapi_connection

@@ -64,9 +64,9 @@ def safe_url(url: str | None = None) -> str:
 def _setup_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # (the busy timeout is sqlite3's timeout argument, given in get_engine)
         dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself (see _on_begin)
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()

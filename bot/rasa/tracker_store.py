@@ -88,8 +88,8 @@ def tracker_engine(url: sa.engine.URL) -> sa.engine.Engine:
         kwargs.update(poolclass=sa.pool.QueuePool,
                       connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
     engine = sa.create_engine(url, **kwargs)
-    pragmas = {"sqlite": [f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}", "PRAGMA journal_mode = WAL",
-                          "PRAGMA synchronous = NORMAL"],
+    # (sqlite3's timeout above is SQLite's busy timeout: no PRAGMA busy_timeout needed)
+    pragmas = {"sqlite": ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"],
                "postgresql": ["SET synchronous_commit TO off"]}.get(url.get_backend_name(), [])
 
     @sa.event.listens_for(engine, "connect")
