@@ -140,3 +140,15 @@ def test_a_late_cleanup_of_an_expired_ticket_does_not_release_a_newer_one(store)
     store.cleanup("conv", old)  # the expired holder finishes late
     assert store.now_serving("conv") == new
     store.cleanup("conv", new)
+
+
+def test_keys_of_a_conversation_outlive_its_newest_ticket_by_a_minute(store):
+    tickets, expiries = store._keys("kept")
+    store.issue_ticket("kept", 10)
+    assert all(60_000 < store.red.pttl(key) <= 70_000 for key in (tickets, expiries))
+    store.now_serving("kept", 1_000_000, 100)  # not a ticket of this conversation: nothing pushed back
+    assert all(store.red.pttl(key) <= 70_000 for key in (tickets, expiries))
+    ticket = store.issue_ticket("kept", 10)
+    store.now_serving("kept", ticket, 100)  # a live waiter: pushed back
+    assert all(150_000 < store.red.pttl(key) <= 160_000 for key in (tickets, expiries))
+    store.red.delete(tickets, expiries)

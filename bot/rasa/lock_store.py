@@ -35,8 +35,14 @@ from rasa.utils.endpoints import EndpointConfig
 logger = logging.getLogger(__name__)
 
 # KEYS: tickets (sorted set, score: ticket number), expiries (sorted set, score: expiry time), and for ISSUE the
-# store's counter. Time is Redis's clock, the same for every worker and host.
+# store's counter. Time is Redis's clock, the same for every worker and host. keep(): both keys outlive the
+# lifetime of their newest ticket by a minute (Redis deletes them if every worker died).
 _DROP_EXPIRED = """
+local function keep(lifetime)
+  local ttl = math.ceil(tonumber(lifetime) * 1000) + 60000
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  redis.call('PEXPIRE', KEYS[2], ttl)
+end
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now)
@@ -49,9 +55,7 @@ ISSUE = _DROP_EXPIRED + """
 local ticket = redis.call('INCR', KEYS[3])
 redis.call('ZADD', KEYS[1], ticket, ticket)
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), ticket)
-local ttl = math.ceil(tonumber(ARGV[1]) * 1000) + 60000
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
+keep(ARGV[1])
 return ticket
 """
 # ARGV: the caller's ticket, lifetime. The caller is alive: its ticket's expiry is pushed back (only if the
@@ -59,9 +63,7 @@ return ticket
 SERVING = _DROP_EXPIRED + """
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   redis.call('ZADD', KEYS[2], 'XX', now + tonumber(ARGV[2]), ARGV[1])
-  local ttl = math.ceil(tonumber(ARGV[2]) * 1000) + 60000
-  redis.call('PEXPIRE', KEYS[1], ttl)
-  redis.call('PEXPIRE', KEYS[2], ttl)
+  keep(ARGV[2])
 end
 local first = redis.call('ZRANGE', KEYS[1], 0, 0)
 if #first == 0 then return false end
