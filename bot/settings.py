@@ -83,7 +83,7 @@ class Settings:
             instance_path=instance,
             database_url=_text(environ, "DATABASE_URL") or None,
             call_file=_path(environ, "CALL_FILE"),
-            web_port=_port(environ, "WEB_PORT", DEFAULT_WEB_PORT),
+            web_port=_int(environ, "WEB_PORT", DEFAULT_WEB_PORT, None, "un numéro de port"),
             web_threads=threads,
             web_secret_key=environ.get("WEB_SECRET_KEY") or None,
             web_https=_text(environ, "WEB_HTTPS").lower() in ("1", "true", "oui", "yes"),
@@ -107,7 +107,7 @@ class Settings:
             mail_outbox_dir=_path(environ, "MAIL_OUTBOX_DIR") or instance / "outbox",
             action_host=_text(environ, "ACTION_HOST") or "127.0.0.1",
             action_max_body_bytes=_int(environ, "ACTION_MAX_BODY_BYTES", 8 * 1024 * 1024, minimum=1),
-            tracker_max_events=_count(environ, "TRACKER_MAX_EVENTS", 50),
+            tracker_max_events=_int(environ, "TRACKER_MAX_EVENTS", 50),
             rasa_fast_validation=_text(environ, "RASA_FAST_VALIDATION") != "0",
         )
 
@@ -148,27 +148,21 @@ def _path(environ: Mapping[str, str], name: str) -> Path | None:
     return Path(raw).expanduser().absolute() if raw else None
 
 
-def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
-    """An integer of at least ``minimum``; ``default`` when the variable is empty or not set."""
+def _int(environ: Mapping[str, str], name: str, default: int, minimum: int | None = 0,
+         expected: str = "un nombre entier") -> int:
+    """An integer of at least ``minimum`` (None: any, as a port, whose range is checked where it is used, with the
+    port given on the command line); ``default`` when the variable is empty or not set.
+    """
     raw = _text(environ, name)
     if not raw:
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise SettingsError(f"{name} invalide : « {raw} » (un nombre entier est attendu).") from None
-    if value < minimum:
+        raise SettingsError(f"{name} invalide : « {raw} » ({expected} est attendu).") from None
+    if minimum is not None and value < minimum:
         raise SettingsError(f"{name} invalide : {value} (au moins {minimum}).")
     return value
-
-
-def _port(environ: Mapping[str, str], name: str, default: int) -> int:
-    """A port number (its range is checked where it is used, with the port given on the command line)."""
-    raw = _text(environ, name)
-    try:
-        return int(raw) if raw else default
-    except ValueError:
-        raise SettingsError(f"{name} invalide : « {raw} » (un numéro de port est attendu).") from None
 
 
 def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
@@ -182,12 +176,6 @@ def _seconds(environ: Mapping[str, str], name: str, default: float) -> float:
     if not 0 < value < float("inf"):
         raise SettingsError(f"{name} invalide : « {raw} » (un nombre de secondes positif est attendu).")
     return value
-
-
-def _count(environ: Mapping[str, str], name: str, default: int) -> int:
-    """A whole number written with digits only; anything else is ignored (``default``)."""
-    raw = _text(environ, name)
-    return int(raw) if raw.isascii() and raw.isdigit() else default
 
 
 def _public_base_url(environ: Mapping[str, str], name: str) -> str:
