@@ -3,15 +3,17 @@
 Usage: make bench   (trains ours and bench/bare/ if needed, starts each setup on free ports in turn)
        .venv/bin/python scripts/bench.py [--quick]
 
-Setups, one after the other on this machine:
+Setups, all started at once on free ports of this machine:
 - bare: bench/bare/ (the same pipeline and policies, 2 intents, responses only, no action server,
-  in-memory tracker store), 1 worker;
+  in-memory tracker store), 1 worker; and, with Redis, workers = cores and Rasa's Redis lock store;
 - ours, 1 worker: SQLite (or BENCH_DATABASE_URL), no Redis, as `make run` without REDIS_URL;
-- ours, Redis: workers = cores, Redis locks (REDIS_URL, else a local Redis on 127.0.0.1:6379/1), skipped
-  when no Redis answers.
-For each: p50/p95 at 1 user; msgs/s and p95 at 8 users; server CPU per message (CPU time of the server
-processes during the 8-user phase / messages); latency at turns 10/100/200 of one conversation (median of
-turns 1-10, 91-100, 191-200); ratios to bare. Writes results/bench.json and results/bench-turns.png.
+- ours, Redis: workers = cores, our Redis locks (REDIS_URL, else a local Redis on 127.0.0.1:6379/1).
+The Redis setups are skipped when no Redis answers. Each setup alone, the others idle: p50/p95 at 1 user,
+latency at turns 10/100/200 of one conversation (median of turns 1-10, 91-100, 191-200). Then rounds of
+8 users, each setup in turn within a round, the order rotated: msgs/s (median of the rounds), p95, server
+CPU per message (CPU time of the server processes / messages); a ratio of throughputs is the median of the
+ratios within each round. The machine's own capacity (a CPU-only loop in `cores` processes against one) is
+measured before and after. Writes results/bench.json and results/bench-turns.png.
 """
 from __future__ import annotations
 
@@ -28,11 +30,12 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench_measure import cpu_seconds, percentile, redis_answers, window_median  # noqa: E402
+from scripts.bench_measure import cpu_seconds, machine_scaling, paired, percentile, redis_answers, window_median  # noqa: E402
 from tests.servers import LiveServers, free_port, wait_for  # noqa: E402
 from tests.simulation.player import webhook_sender  # noqa: E402
 
@@ -63,10 +66,13 @@ def train_bare() -> None:
 
 
 class BareRasa:
-    """The bare project served on a free port of 127.0.0.1 (REST channel, in-memory tracker store)."""
+    """The bare project served on a free port of 127.0.0.1 (REST channel, in-memory tracker store); with
+    ``redis``, Rasa's own Redis lock store and ``workers`` workers.
+    """
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int = 1, redis: str = "") -> None:
         self.port = free_port()
+        self.workers, self.redis = workers, redis
         self.process: subprocess.Popen | None = None
 
     @property
@@ -76,12 +82,27 @@ class BareRasa:
     def start(self) -> None:
         RESULTS.mkdir(exist_ok=True)
         rasa = str(Path(sys.executable).with_name("rasa"))
-        log = open(RESULTS / "bench-bare-rasa.log", "w")
+        command = [rasa, "run", "--interface", "127.0.0.1", "--port", str(self.port), "--model", str(BARE_MODEL),
+                   "--credentials", "credentials.yml"]
+        if self.redis:
+            parsed = urlsplit(self.redis)
+            endpoints = RESULTS / f"bench-bare-endpoints-{self.port}.yml"
+            endpoints.write_text(json.dumps({"lock_store": {
+                "type": "redis", "url": parsed.hostname or "127.0.0.1", "port": parsed.port or 6379,
+                "db": int((parsed.path or "/0").lstrip("/") or 0), "password": parsed.password,
+                "key_prefix": f"benchbare{self.port}"}}), encoding="utf-8")  # JSON is YAML
+            command += ["--endpoints", str(endpoints)]
+        log = open(RESULTS / f"bench-bare-rasa-{self.workers}.log", "w")
         self.process = subprocess.Popen(
-            [rasa, "run", "--interface", "127.0.0.1", "--port", str(self.port), "--model", str(BARE_MODEL),
-             "--credentials", "credentials.yml"], cwd=BARE, stdout=log, stderr=subprocess.STDOUT,
-            env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SANIC_WORKERS": "1"}, start_new_session=True)
-        wait_for([f"http://127.0.0.1:{self.port}/"], [self.process], 240.0)
+            command, cwd=BARE, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env={**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SANIC_WORKERS": str(self.workers)})
+
+    def wait(self) -> None:
+        wait_for([f"http://127.0.0.1:{self.port}/"], [self.process] if self.process else [], 300.0)
+
+    @property
+    def send(self) -> Send:
+        return webhook_sender(self.webhook)
 
     @property
     def pids(self) -> list[int]:
@@ -91,6 +112,17 @@ class BareRasa:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, 15)
             self.process.wait(timeout=30)
+
+
+class Ours(LiveServers):
+    """Our assistant (Rasa, action server) as the tests start it."""
+
+    def wait(self) -> None:
+        pass  # LiveServers.start waits
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes]
 
 
 def timed(send: Send, sender: str, text: str) -> tuple[float, bool]:
@@ -104,37 +136,57 @@ def session(send: Send, count: int, offset: int = 0) -> list[tuple[float, bool]]
     return [timed(send, sender, MESSAGES[(offset + i) % len(MESSAGES)]) for i in range(count)]
 
 
-def measure(send: Send, pids: list[int], quick: bool) -> dict[str, Any]:
-    """The same load on any setup: 1 user, then 8 users, then one long conversation."""
-    one_user, per_user, turns = (40, 15, 60) if quick else (100, 40, 200)
+def alone(send: Send, quick: bool) -> dict[str, Any]:
+    """One setup while the others are idle: warm-up, 1 user, then one long conversation."""
+    one_user, turns = (40, 60) if quick else (100, 200)
     session(send, 10)  # warm-up
     single = session(send, one_user)
+    long = session(send, turns)
+    ms, by_turn = [t for t, _ in single], [t for t, _ in long]
+    return {
+        "p50_1_user_ms": statistics.median(ms), "p95_1_user_ms": percentile(ms, 95),
+        "turn_ms": {str(n): window_median(by_turn, n) for n in (10, turns // 2, turns)},
+        "latency_by_turn_ms": by_turn,
+        "errors": sum(not ok for _, ok in single + long), "messages": len(single) + len(long),
+    }
+
+
+def burst(send: Send, pids: list[int], per_user: int) -> dict[str, Any]:
+    """8 users at once, ``per_user`` messages each: msgs/s, latencies, server CPU per message."""
     before = cpu_seconds(pids)
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=8) as pool:
         sessions = list(pool.map(lambda n: session(send, per_user, n), range(8)))
     wall = time.perf_counter() - start
-    cpu = cpu_seconds(pids) - before
     many = [r for s in sessions for r in s]
-    long = [t for t, _ in session(send, turns)]
-    ms = [t for t, _ in single]
-    return {
-        "p50_1_user_ms": statistics.median(ms), "p95_1_user_ms": percentile(ms, 95),
-        "msgs_per_s_8_users": len(many) / wall, "p95_8_users_ms": percentile([t for t, _ in many], 95),
-        "cpu_ms_per_message": 1000 * cpu / len(many),
-        "turn_ms": {str(n): window_median(long, n) for n in (10, turns // 2, turns)},
-        "latency_by_turn_ms": long,
-        "errors": sum(not ok for _, ok in single + many), "messages": len(single) + len(many) + len(long),
-    }
+    return {"msgs_per_s": len(many) / wall, "latencies": [t for t, _ in many],
+            "cpu_ms_per_message": 1000 * (cpu_seconds(pids) - before) / len(many),
+            "errors": sum(not ok for _, ok in many), "messages": len(many)}
 
 
-def run_ours(env: dict[str, str], quick: bool) -> dict[str, Any]:
-    servers = LiveServers(env=env)
-    servers.start()
-    try:
-        return measure(servers.send, [p.pid for p in servers.processes], quick)
-    finally:
-        servers.stop()
+def measure_all(servers: dict[str, Any], quick: bool) -> dict[str, dict[str, Any]]:
+    """Every setup is up at once. Each alone in turn (1 user, long conversation), then ``rounds`` rounds of the
+    8-user load, one setup after the other, the order rotated each round: a ratio between two setups is taken
+    within a round (seconds apart), so the machine's drift between rounds does not enter it.
+    """
+    rounds, per_user = (2, 8) if quick else (4, 20)
+    results = {}
+    for name, server in servers.items():
+        print(f"  {name} : 1 utilisateur, longue conversation…", flush=True)
+        results[name] = alone(server.send, quick)
+    names = list(servers)
+    for r in range(rounds):
+        print(f"  8 utilisateurs, tour {r + 1}/{rounds}…", flush=True)
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            results[name].setdefault("rounds", []).append(burst(servers[name].send, servers[name].pids, per_user))
+    for result in results.values():
+        done = result["rounds"]
+        result["msgs_per_s_8_users"] = statistics.median(b["msgs_per_s"] for b in done)
+        result["p95_8_users_ms"] = percentile([t for b in done for t in b.pop("latencies")], 95)
+        result["cpu_ms_per_message"] = statistics.median(b["cpu_ms_per_message"] for b in done)
+        result["errors"] += sum(b["errors"] for b in done)
+        result["messages"] += sum(b["messages"] for b in done)
+    return results
 
 
 def main() -> int:
@@ -145,50 +197,59 @@ def main() -> int:
     cores = os.cpu_count() or 1
     database = os.environ.get("BENCH_DATABASE_URL")
     redis = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/1"
-    setups: dict[str, dict[str, Any]] = {}
-
-    print("Rasa nu (bench/bare/, 1 worker)…", flush=True)
-    bare = BareRasa()
-    bare.start()
-    try:
-        setups["bare"] = measure(webhook_sender(bare.webhook), bare.pids, args.quick)
-    finally:
-        bare.stop()
+    with_redis = redis_answers(redis)
+    if not with_redis:
+        print(f"Redis ne répond pas ({redis}) : mesures à plusieurs workers ignorées.")
     base = {"REDIS_URL": "", **({"DATABASE_URL": database} if database else {})}
-    print("Notre assistant, 1 worker, sans Redis…", flush=True)
-    setups["ours_1_worker"] = run_ours({**base, "SANIC_WORKERS": "1"}, args.quick)
-    if redis_answers(redis):
-        print(f"Notre assistant, {cores} workers, verrous Redis…", flush=True)
-        setups["ours_redis"] = run_ours({**base, "REDIS_URL": redis, "SANIC_WORKERS": str(cores)}, args.quick)
-    else:
-        print(f"Redis ne répond pas ({redis}) : mesure à plusieurs workers ignorée.")
-    report = summarise(setups, cores, database or "sqlite")
+    servers: dict[str, Any] = {"bare": BareRasa(), "ours_1_worker": Ours({**base, "SANIC_WORKERS": "1"})}
+    if with_redis:
+        servers["bare_redis"] = BareRasa(cores, redis)
+        servers["ours_redis"] = Ours({**base, "REDIS_URL": redis, "SANIC_WORKERS": str(cores)})
+    print(f"Capacité de la machine : {cores} processus / 1…", flush=True)
+    scaling = [machine_scaling(cores)]
+    print("Démarrage de Rasa nu et du nôtre (1 worker" + (f", puis {cores} workers et Redis)…" if with_redis
+                                                          else ")…"), flush=True)
+    try:
+        for server in servers.values():
+            server.start()
+        for server in servers.values():
+            server.wait()
+        setups = measure_all(servers, args.quick)
+    finally:
+        for server in servers.values():
+            server.stop()
+    scaling.append(machine_scaling(cores))
+    report = summarise(setups, cores, database or "sqlite", scaling)
     print_table(report)
     write(report)
     return 0
 
 
-def summarise(setups: dict[str, dict[str, Any]], cores: int, database: str) -> dict[str, Any]:
-    bare, one = setups["bare"], setups["ours_1_worker"]
+def summarise(setups: dict[str, dict[str, Any]], cores: int, database: str, scaling: list[float]) -> dict[str, Any]:
+    one = setups["ours_1_worker"]
     ratios = {
-        "throughput_vs_bare": one["msgs_per_s_8_users"] / bare["msgs_per_s_8_users"],
-        "p95_1_user_vs_bare": one["p95_1_user_ms"] / bare["p95_1_user_ms"],
+        "throughput_vs_bare": paired(setups, "ours_1_worker", "bare"),
+        "p95_1_user_vs_bare": one["p95_1_user_ms"] / setups["bare"]["p95_1_user_ms"],
         "turn_last_vs_turn_10": one["turn_ms"][max(one["turn_ms"], key=int)] / one["turn_ms"]["10"],
     }
     targets = {"throughput_vs_bare >= 0.75": ratios["throughput_vs_bare"] >= 0.75,
                "p95_1_user_vs_bare <= 1.5": ratios["p95_1_user_vs_bare"] <= 1.5,
                "turn_last_vs_turn_10 <= 1.3": ratios["turn_last_vs_turn_10"] <= 1.3}
     if "ours_redis" in setups:
-        ratios["redis_workers_vs_1_worker"] = setups["ours_redis"]["msgs_per_s_8_users"] / one["msgs_per_s_8_users"]
+        ratios["redis_workers_vs_1_worker"] = paired(setups, "ours_redis", "ours_1_worker")
+        ratios["bare_redis_workers_vs_1_worker"] = paired(setups, "bare_redis", "bare")
         targets["redis_workers_vs_1_worker >= 1.8"] = ratios["redis_workers_vs_1_worker"] >= 1.8
+    ratios["machine_processes_vs_1"] = statistics.mean(scaling)
     return {"date": time.strftime("%Y-%m-%d %H:%M"), "cores": cores, "database": database.split(":")[0],
-            "setups": setups, "ratios": ratios, "targets": targets}
+            "machine_scaling_before_after": scaling, "setups": setups, "ratios": ratios, "targets": targets}
 
 
 def print_table(report: dict[str, Any]) -> None:
-    names = {"bare": "Rasa nu", "ours_1_worker": "nous, 1 worker", "ours_redis": f"nous, Redis, {report['cores']} w."}
+    cores = report["cores"]
+    names = {"bare": "Rasa nu", "ours_1_worker": "nous, 1 worker", "bare_redis": f"Rasa nu, Redis, {cores} w.",
+             "ours_redis": f"nous, Redis, {cores} w."}
     rows = [("p50 1 utilisateur (ms)", "p50_1_user_ms"), ("p95 1 utilisateur (ms)", "p95_1_user_ms"),
-            ("messages/s à 8", "msgs_per_s_8_users"), ("p95 à 8 (ms)", "p95_8_users_ms"),
+            ("messages/s à 8 (médiane des tours)", "msgs_per_s_8_users"), ("p95 à 8 (ms)", "p95_8_users_ms"),
             ("CPU par message (ms)", "cpu_ms_per_message")]
     setups = report["setups"]
     print("\n| mesure | " + " | ".join(names[k] for k in setups) + " |")
@@ -198,7 +259,10 @@ def print_table(report: dict[str, Any]) -> None:
     for turn in next(iter(setups.values()))["turn_ms"]:
         print(f"| tour {turn} (ms) | " + " | ".join(f"{s['turn_ms'][turn]:.1f}" for s in setups.values()) + " |")
     print("| erreurs | " + " | ".join(f"{s['errors']}/{s['messages']}" for s in setups.values()) + " |")
-    print("\nRapports : " + ", ".join(f"{k} = {v:.2f}" for k, v in report["ratios"].items()))
+    before, after = report["machine_scaling_before_after"]
+    print(f"\nMachine : {cores} processus font {before:.2f} fois le travail d'un seul avant les mesures, "
+          f"{after:.2f} après.")
+    print("Rapports : " + ", ".join(f"{k} = {v:.2f}" for k, v in report["ratios"].items()))
     print("Objectifs : " + ", ".join(f"{k} {'atteint' if ok else 'NON atteint'}" for k, ok in report["targets"].items()))
 
 

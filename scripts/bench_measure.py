@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import math
+import multiprocessing
 import os
 import socket
 import statistics
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -24,6 +27,14 @@ def window_median(latencies: Sequence[float], turn: int, width: int = 10) -> flo
     if not 1 <= turn <= len(latencies):
         raise ValueError(f"turn {turn} outside 1..{len(latencies)}")
     return statistics.median(latencies[max(0, turn - width):turn])
+
+
+def paired(results: dict[str, dict[str, Any]], top: str, bottom: str) -> float:
+    """The median, over the rounds (``results[name]["rounds"]``, each with ``msgs_per_s``), of the throughput
+    ratio of two setups measured in the same round.
+    """
+    return statistics.median(a["msgs_per_s"] / b["msgs_per_s"]
+                             for a, b in zip(results[top]["rounds"], results[bottom]["rounds"], strict=True))
 
 
 def _process_groups(groups: Iterable[int], proc: Path) -> list[Path]:
@@ -63,3 +74,26 @@ def redis_answers(url: str) -> bool:
             return sock.recv(16).startswith(b"+PONG")
     except OSError:
         return False
+
+
+def _spin(loops: int) -> float:
+    start = time.perf_counter()
+    total = 0
+    for i in range(loops):
+        total += i * i % 7
+    return time.perf_counter() - start
+
+
+def machine_scaling(processes: int, loops: int = 10_000_000, rounds: int = 3) -> float:
+    """How much more work ``processes`` processes do than one on this machine, now: the same CPU-only loop run
+    alone then in ``processes`` processes at once (median of ``rounds``). 2.0 on 2 free cores; less when the
+    cores are shared (a virtual machine's neighbours, hyper-threads). The ceiling of any multi-worker ratio.
+    """
+    ratios = []
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        pool.map(_spin, [1000] * processes)  # started before timing
+        for _ in range(rounds):
+            alone = pool.apply(_spin, (loops,))
+            together = max(pool.map(_spin, [loops] * processes, chunksize=1))
+            ratios.append(processes * alone / together)
+    return statistics.median(ratios)

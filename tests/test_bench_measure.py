@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from scripts.bench_measure import CLOCK_TICKS, cpu_seconds, percentile, window_median
+from scripts.bench_measure import CLOCK_TICKS, cpu_seconds, machine_scaling, paired, percentile, window_median
 
 
 def test_percentile_is_the_nearest_rank():
@@ -55,3 +55,19 @@ def test_cpu_seconds_of_a_real_busy_process_grows():
     finally:
         busy.kill()
         busy.wait()
+
+
+def test_paired_ratio_compares_setups_within_each_round():
+    # The machine slowed down in the last two rounds: each round, "two" did 1.8 times "one".
+    rounds = {"one": [10, 10, 5, 5], "two": [18, 18, 9, 9]}
+    results = {name: {"rounds": [{"msgs_per_s": v} for v in values]} for name, values in rounds.items()}
+    assert paired(results, "two", "one") == pytest.approx(1.8)
+    results["one"]["rounds"] = results["one"]["rounds"][:3]
+    with pytest.raises(ValueError):  # not the same rounds
+        paired(results, "two", "one")
+
+
+def test_machine_scaling_of_one_process_is_about_one():
+    assert 0.5 < machine_scaling(1, loops=1_000_000, rounds=3) < 1.6
+    two = machine_scaling(2, loops=300_000, rounds=1)
+    assert 0.5 < two < 2.6  # 2 processes on 2 free cores do about twice the work
