@@ -162,6 +162,25 @@ def test_a_phone_number_is_not_read_as_an_amount(key, text):
     assert parsed.value is None and "numéro de téléphone" in parsed.error
 
 
+@pytest.mark.parametrize("key, text", [("total_budget", "<script>alert(1)</script>"), ("amount", "<SCRIPT>alert(2)"),
+                                       ("amount", "<img src=x onerror=alert(1)>")])
+def test_html_or_a_script_is_not_read_as_an_amount(key, text):
+    from bot.forms.fields import parse_field
+    from bot.forms.parsers import read_money
+
+    parsed = parse_field(key, text, get_call())
+    assert parsed.value is None and parsed.error.startswith("Je ne lis pas le code HTML ni les scripts. ")
+    assert read_money(text) is None  # the rules engine and the CLI read it through read_money too
+
+
+@pytest.mark.parametrize("text, value", [("<b>40 000 €</b>", 40000.0), ("< 15 000 €", 15000.0),
+                                         ("<p>on demande 12k</p>", 12000.0)])
+def test_an_amount_inside_html_tags_is_still_read(text, value):
+    from bot.forms.fields import parse_field
+
+    assert parse_field("amount", text, get_call()).value == value
+
+
 @pytest.mark.parametrize("text, value", [("12000", 12000.0), ("3 ateliers pour 9 000 €", 9000.0),
                                          ("12 000 € pour 2 mi-temps", 12000.0)])
 def test_amounts_next_to_counts_are_still_read(text, value):

@@ -18,6 +18,7 @@ from bot.nlp import normalize
 from bot.nlp.amounts import parse_amount
 from bot.nlp.bounds import MAX_AMOUNT, amount_in_range, has_exponent, has_negative_number, jobs_in_range
 from bot.nlp.parsed import Parsed
+from bot.nlp.text import without_markup
 
 
 def read_money(value: Any) -> float | None:
@@ -28,7 +29,7 @@ def read_money(value: Any) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value) if amount_in_range(value) else None
-    text = str(value)
+    text = without_markup(str(value))  # "<script>alert(1)</script>" is not 1 €
     if has_negative_number(text) or has_exponent(text) or looks_like_phone(text):
         return None
     amount = parse_amount(text)
@@ -59,6 +60,8 @@ def _money(key: str, text: str) -> Parsed:
     value = read_money(text)
     if value is not None:
         return Parsed(value)
+    if without_markup(text) != text.strip():
+        return Parsed(None, "Je ne lis pas le code HTML ni les scripts. " + INVALID[key])
     if has_negative_number(text):
         return Parsed(None, money_out_of_range(key, negative=True))
     if looks_like_phone(text):

@@ -90,3 +90,16 @@ def clean_user_text(value: Any) -> str:
     text = value if isinstance(value, str) else str(value)
     text = strip_commands("".join(ch for ch in text if _visible(ch)).strip())
     return text[:MAX_MESSAGE_CHARS].rstrip()
+
+
+_CODE_BLOCK = re.compile(r"<\s*(script|style)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^<>]*>")
+
+
+def without_markup(text: str) -> str:
+    """The text without its HTML: a script or style block goes with what it holds ("<script>alert(1)</script>"
+    holds no answer), any other tag goes and its text stays ("<b>40 000 €</b>" -> "40 000 €"). A "<" that starts
+    no tag stays ("< 15 000 €", "<3").
+    """
+    return _TAG.sub(" ", _CODE_BLOCK.sub(" ", text)).strip()
+
