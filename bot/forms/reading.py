@@ -87,6 +87,8 @@ def changes_something(text: str) -> bool:
 
 
 _ASKING_FOR = re.compile(r"\b(on|je|nous) (demand|sollicit)\w*\b(?! a )")
+# "et si je demande 15 000 € ?", "et avec 15000 ?": another value tried after the verdict, when the form opens again.
+_WHAT_IF = re.compile(r"^(et )?si (on|je|j|nous)\b|^et (avec|pour)\b")
 
 
 @dataclass
@@ -101,7 +103,8 @@ class Reading:
 def _correction(text: str, intent: str | None, asked: str | None, fields: Sequence[str],
                 known: Mapping[str, Any], call: CallFacts) -> Reading | None:
     folded = normalize.fold_words(text)
-    cue = bool(_CORRECTION.search(folded))
+    what_if = asked is None and bool(_WHAT_IF.search(folded)) and bool(known)
+    cue = bool(_CORRECTION.search(folded)) or what_if
     if not cue and intent != "correct_answer":
         return None
     named = [f for f in fields_named(text, tuple(fields)) if f != asked]
@@ -111,8 +114,10 @@ def _correction(text: str, intent: str | None, asked: str | None, fields: Sequen
         named = [f for f in named if _names_with_value(text, f)]
         if not named:
             return None
-    if not named and asked != "amount" and "amount" in fields and _ASKING_FOR.search(folded):
-        named = ["amount"]  # "non en fait on demande 9 000 €": the request, whatever the question
+    if not named and asked != "amount" and "amount" in fields and (_ASKING_FOR.search(folded) or (
+            what_if and not facts_in(text, call, ("commune", "structure", "stage"))
+            and parse_field("amount", text, call).value is not None)):
+        named = ["amount"]  # "non en fait on demande 9 000 €", "et avec 15000 ?": the request, whatever the question
     if named:
         target = named[0]
         if FIELDS[target].free_text:  # "le titre c'est Jardins partagés", never "le titre est faux"
