@@ -71,7 +71,7 @@ class Settings:
     # Rasa and the action server
     action_host: str  # ACTION_HOST: where the action server listens and Rasa reaches it
     action_max_body_bytes: int  # ACTION_MAX_BODY_BYTES
-    tracker_max_events: int  # TRACKER_MAX_EVENTS: events of a conversation session; 0: never a new session
+    tracker_max_events: int  # TRACKER_MAX_EVENTS: events of a session after its opening; 0: never a new session
     rasa_fast_validation: bool  # RASA_FAST_VALIDATION: off with 0
 
     @classmethod
@@ -107,7 +107,7 @@ class Settings:
             mail_outbox_dir=_path(environ, "MAIL_OUTBOX_DIR") or instance / "outbox",
             action_host=_text(environ, "ACTION_HOST") or "127.0.0.1",
             action_max_body_bytes=_int(environ, "ACTION_MAX_BODY_BYTES", 8 * 1024 * 1024, minimum=1),
-            tracker_max_events=_int(environ, "TRACKER_MAX_EVENTS", 50),
+            tracker_max_events=_int(environ, "TRACKER_MAX_EVENTS", 30),
             rasa_fast_validation=_text(environ, "RASA_FAST_VALIDATION") != "0",
         )
 

@@ -23,7 +23,7 @@ def test_the_defaults():
         chat_limit_window=60, chat_max_parallel=6, chat_max_parallel_per_address=2, redis_url=None,
         purge_schedule=True, staff_password=None, public_base_url="http://localhost:8000", smtp_url="",
         smtp_from=None, smtp_ca_file=None, mail_outbox_dir=ROOT / "var" / "outbox", action_host="127.0.0.1",
-        action_max_body_bytes=8 * 1024 * 1024, tracker_max_events=50, rasa_fast_validation=True,
+        action_max_body_bytes=8 * 1024 * 1024, tracker_max_events=30, rasa_fast_validation=True,
     )
     assert DEFAULT_INSTANCE_PATH == ROOT / "var"
     assert (settings.database_file, settings.secret_key_file, settings.endpoints_file) == (
@@ -123,7 +123,7 @@ def test_yes_and_no(name, value, parsed):
 
 
 def test_tracker_session_length():
-    assert Settings.from_env({}).tracker_max_events == 50
+    assert Settings.from_env({}).tracker_max_events == 30
     assert Settings.from_env({"TRACKER_MAX_EVENTS": " 40 "}).tracker_max_events == 40
 
 

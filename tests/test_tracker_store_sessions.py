@@ -13,7 +13,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa.tracker_store import DeletableSQLTrackerStore
+from bot.rasa.tracker_store import DeletableSQLTrackerStore, history_length
 
 pytest_plugins = ["tests.db_fixtures"]  # db_url: a SQLite file, then a PostgreSQL schema of its own
 
@@ -34,11 +34,18 @@ def turn(n, last_action="action_answer_faq"):
             ActionExecuted(last_action), BotUttered(f"réponse {n}"), ActionExecuted("action_listen")]
 
 
-def play(store, sender, turns, last_action="action_answer_faq", loop=None):
+# A pre-application's answers: some thirty slots to carry over into each new session.
+ANSWERS = [SlotSet(name, f"réponse {name}") for name in (
+    "org_name", "siret", "contact_name", "email", "phone", "project_title", "project_description", "beneficiaries",
+    "start_date", "structure", "stage", "draft_reference", "resume_email", "consent_at", "last_read",
+    "prompted_for", "correction_request", "resume_reference", "other_department_aid", "eligibility_verdict")]
+
+
+def play(store, sender, turns, last_action="action_answer_faq", loop=None, answers=()):
     """Each turn as Rasa does it: load the tracker, add the turn's events, save."""
     for n in range(turns):
         tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(sender, DOMAIN.slots)
-        events = [SlotSet("amount", 12000.0), SlotSet("commune", "Créteil")] if n == 0 else []
+        events = [SlotSet("amount", 12000.0), SlotSet("commune", "Créteil"), *answers] if n == 0 else []
         if n == 0 and loop:
             events += [ActiveLoop(loop), SlotSet("requested_slot", "stage")]
         for event in events + turn(n, last_action):
@@ -49,7 +56,7 @@ def play(store, sender, turns, last_action="action_answer_faq", loop=None):
 
 def test_a_long_conversation_loads_a_bounded_tracker_with_its_slots_and_its_form(store):
     tracker = play(store, "long", 60, loop="eligibility_form")
-    assert len(tracker.events) < 40 + 8  # capped, whatever the length
+    assert history_length(tracker) < 40 and len(tracker.events) < 40 + 8  # capped, whatever the length
     assert tracker.get_slot("amount") == 12000.0 and tracker.get_slot("commune") == "Créteil"
     assert tracker.active_loop_name == "eligibility_form" and tracker.get_slot("requested_slot") == "stage"
     assert tracker.latest_action_name == "action_listen"
@@ -57,6 +64,31 @@ def test_a_long_conversation_loads_a_bounded_tracker_with_its_slots_and_its_form
     said = [e.text for e in full.events if isinstance(e, UserUttered)]
     assert said == [f"question {n}" for n in range(60)]  # the staff transcript keeps every message
     assert sum(isinstance(e, SessionStarted) for e in full.events) >= 2
+
+
+def test_the_answers_carried_over_do_not_count_towards_the_cap(store):
+    tracker = play(store, "many-answers", 60, loop="application_form", answers=ANSWERS)
+    assert tracker.get_slot("org_name") == "réponse org_name" and tracker.active_loop_name == "application_form"
+    assert 20 < len(tracker.events) - history_length(tracker) < 40 + 8  # the opening: some 25 slots carried over
+    full = asyncio.run(store.retrieve_full_tracker("many-answers"))
+    sessions = sum(isinstance(e, SessionStarted) for e in full.events)
+    assert 4 <= sessions <= 60 * 4 // 40  # a new session every ten turns, not at every turn once the slots pile up
+    assert event_rows(store, "many-answers") <= 60 * 4 + sessions * 32  # each turn, then each opening once
+
+
+def history(*events):
+    tracker = DialogueStateTracker("h", DOMAIN.slots)
+    for event in events:
+        tracker.update(event)
+    return history_length(tracker)
+
+
+def test_the_history_of_a_session_is_what_follows_its_opening():
+    assert history(*turn(0), *turn(1)) == 8  # no session started: every event counts
+    opening = [ActionExecuted("action_session_start"), SessionStarted(), *ANSWERS, ActionExecuted("action_listen")]
+    assert history(*opening) == 0
+    assert history(*turn(0), *opening, *turn(1)) == 4  # the latest session only
+    assert history(SessionStarted(), SlotSet("amount", 1.0)) == 0  # an opening not over yet
 
 
 def test_no_new_session_while_a_rule_waits_for_the_answer_to_the_last_action(store):

@@ -7,10 +7,13 @@ of it. The next message starts a fresh conversation.
 
 Rasa loads, for each message, the events of the conversation's latest session only (``SQLTrackerStore``), and
 its policies, the action server's request and the tracker's rebuild all grow with them. Once a session holds
-``TRACKER_MAX_EVENTS`` events (default 50; 0: never), this store starts a new session after saving, at a safe
-point (the assistant waits for the applicant and no rule waits on the last action): a ``session_started`` event,
-every slot carried over, the form in progress, then ``action_listen``, as Rasa's own session start does. The
-older events stay in the database: the staff transcript and the deletion read every session.
+``TRACKER_MAX_EVENTS`` events after its opening (default 30; 0: never), this store starts a new session after
+saving, at a safe point (the assistant waits for the applicant and no rule waits on the last action): a
+``session_started`` event, every slot carried over, the form in progress, then ``action_listen``, as Rasa's own
+session start does. The opening (those carried-over events, up to the first ``action_listen``) is not counted:
+a pre-application carries some thirty slots, and counting them would start a new session, and store them all
+again, at nearly every turn. The older events stay in the database: the staff transcript and the deletion read
+every session.
 
 Rasa's ``save`` counts, with a query, the stored events of the session to know which events are new. A tracker
 this store loaded carries that number (the rows it read), kept up to date by each save, so the count query is
@@ -47,8 +50,22 @@ STORED = "_ess_stored_events"
 
 
 def max_events() -> int:
-    """``TRACKER_MAX_EVENTS`` (50 by default; 0: never a new session)."""
+    """``TRACKER_MAX_EVENTS`` (30 by default; 0: never a new session)."""
     return get_settings().tracker_max_events
+
+
+def history_length(tracker: DialogueStateTracker) -> int:
+    """The events of the tracker's latest session after its opening: the ``session_started`` event and what it
+    carries over (slots, the form) up to the first ``action_listen``; every event when no session started.
+    """
+    events = list(tracker.events)
+    starts = [i for i, e in enumerate(events) if isinstance(e, SessionStarted)]
+    if not starts:
+        return len(events)
+    opening = next((i for i in range(starts[-1], len(events))
+                    if isinstance(events[i], ActionExecuted) and events[i].action_name == ACTION_LISTEN_NAME),
+                   len(events) - 1)
+    return len(events) - opening - 1
 
 
 def safe_to_restart(tracker: DialogueStateTracker) -> bool:
@@ -133,7 +150,7 @@ class DeletableSQLTrackerStore(SQLTrackerStore):
         await super().save(tracker)
         setattr(tracker, STORED, len(tracker.events))
         limit = max_events()
-        if limit and len(tracker.events) >= limit and safe_to_restart(tracker):
+        if limit and history_length(tracker) >= limit and safe_to_restart(tracker):
             self._append(tracker.sender_id, carried_over(tracker))
             # Every event in memory is stored; one added later goes after the new session's first rows.
 
