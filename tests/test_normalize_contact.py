@@ -233,3 +233,13 @@ def test_the_start_date_question_suggests_a_date_to_come():
     assert start >= dt.date.today()
     assert question("start_date", get_call()).text == (
         f"Quand le projet doit-il démarrer ? (par exemple : septembre {start.year} ou 01/09/{start.year})")
+
+
+@pytest.mark.parametrize("text", ["<script>alert(1)</script>", "<img src=x onerror=alert(3)>"])
+def test_html_or_a_script_is_not_read_as_a_number_of_jobs(text):
+    parsed = parse_jobs(text)
+    assert parsed.value is None and parsed.error.startswith("Je ne lis pas le code HTML ni les scripts. ")
+
+
+def test_jobs_inside_html_tags_are_still_read():
+    assert parse_jobs("<b>2</b> emplois").value == 2 and parse_jobs("<i>aucun</i>").value == 0

@@ -18,7 +18,7 @@ from bot.nlp import normalize
 from bot.nlp.amounts import parse_amount
 from bot.nlp.bounds import MAX_AMOUNT, amount_in_range, has_exponent, has_negative_number, jobs_in_range
 from bot.nlp.parsed import Parsed
-from bot.nlp.text import without_markup
+from bot.nlp.text import MARKUP_REFUSED, without_markup
 
 
 def read_money(value: Any) -> float | None:
@@ -29,7 +29,11 @@ def read_money(value: Any) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value) if amount_in_range(value) else None
-    text = without_markup(str(value))  # "<script>alert(1)</script>" is not 1 €
+    return _money_in(without_markup(str(value)))  # "<script>alert(1)</script>" is not 1 €
+
+
+def _money_in(text: str) -> float | None:
+    """:func:`read_money` of a text without markup."""
     if has_negative_number(text) or has_exponent(text) or looks_like_phone(text):
         return None
     amount = parse_amount(text)
@@ -57,11 +61,12 @@ def in_range(key: str, value: Any) -> bool:
 
 def _money(key: str, text: str) -> Parsed:
     """An amount or a budget, with the reason when it is negative or absurdly large."""
-    value = read_money(text)
+    clean = without_markup(text)
+    value = _money_in(clean)
     if value is not None:
         return Parsed(value)
-    if without_markup(text) != text.strip():
-        return Parsed(None, "Je ne lis pas le code HTML ni les scripts. " + INVALID[key])
+    if clean != text.strip():
+        return Parsed(None, f"{MARKUP_REFUSED} {INVALID[key]}")
     if has_negative_number(text):
         return Parsed(None, money_out_of_range(key, negative=True))
     if looks_like_phone(text):

@@ -15,6 +15,7 @@ from text_to_num import alpha2digit
 from bot.nlp.bounds import MAX_JOBS, has_exponent, has_negative_number
 from bot.nlp.normalize import fold
 from bot.nlp.parsed import Parsed, failed, text_of
+from bot.nlp.text import MARKUP_REFUSED, without_markup
 
 __all__ = ["parse_jobs"]
 
@@ -24,7 +25,18 @@ _NUMBER = re.compile(r"(?<![\d,.])(\d{1,3}(?: \d{3})+|\d+(?:[.,]\d+)?)(?![\d,.])
 
 
 def parse_jobs(text: object) -> Parsed:
-    """Jobs created or consolidated: "deux emplois" -> 2, "aucun" -> 0, "1,5 ETP" -> 2 (see module doc)."""
+    """Jobs created or consolidated: "deux emplois" -> 2, "aucun" -> 0, "1,5 ETP" -> 2 (see module doc). Read
+    without its HTML ("<b>2</b>" -> 2); "<script>alert(1)</script>" holds no number of jobs, and is told so.
+    """
+    raw = text_of(text)
+    clean = without_markup(raw)
+    parsed = _jobs_in(clean)
+    if parsed.value is None and clean != raw.strip():
+        return failed(f"{MARKUP_REFUSED} Répondez en chiffres, {_JOBS_EXAMPLE}.")
+    return parsed
+
+
+def _jobs_in(text: str) -> Parsed:
     if has_negative_number(text_of(text)):  # "-3", "on crée -3 emplois", "2 emplois et -1"
         return failed(f"Le nombre d'emplois ne peut pas être négatif, {_JOBS_EXAMPLE}.")
     if has_exponent(text_of(text)):  # "1e9"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from html.parser import HTMLParser
 from typing import Any
 
 MAX_MESSAGE_CHARS = 2000
@@ -92,14 +93,47 @@ def clean_user_text(value: Any) -> str:
     return text[:MAX_MESSAGE_CHARS].rstrip()
 
 
-_CODE_BLOCK = re.compile(r"<\s*(script|style)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", re.IGNORECASE | re.DOTALL)
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^<>]*>")
+MARKUP_REFUSED = "Je ne lis pas le code HTML ni les scripts."
+
+
+class _TextOnly(HTMLParser):
+    """Keeps the text of an HTML fragment, without what a script or style block holds."""
+
+    CODE = ("script", "style")
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)  # "&lt;" stays as typed: only tags go
+        self.parts: list[str] = []
+        self.in_code = False
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        self.in_code = self.in_code or tag in self.CODE
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.in_code = self.in_code and tag not in self.CODE
+        self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self.in_code:
+            self.parts.append(data)
+
+    def handle_entityref(self, name: str) -> None:
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.handle_data(f"&#{name};")
 
 
 def without_markup(text: str) -> str:
-    """The text without its HTML: a script or style block goes with what it holds ("<script>alert(1)</script>"
-    holds no answer), any other tag goes and its text stays ("<b>40 000 €</b>" -> "40 000 €"). A "<" that starts
-    no tag stays ("< 15 000 €", "<3").
+    """The text without its HTML (the standard library's parser): a script or style block goes with what it holds
+    ("<script>alert(1)</script>" holds no answer, closed or not), comments go, any other tag goes and its text
+    stays ("<b>40 000 €</b>" -> "40 000 €"). A "<" that starts no tag stays ("< 15 000 €", "<3").
     """
-    return _TAG.sub(" ", _CODE_BLOCK.sub(" ", text)).strip()
+    if "<" not in text:
+        return text.strip()
+    parser = _TextOnly()
+    parser.feed(text)
+    parser.close()
+    return "".join(parser.parts).strip()
 
