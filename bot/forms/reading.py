@@ -91,6 +91,16 @@ _ASKING_FOR = re.compile(r"\b(on|je|nous) (demand|sollicit)\w*\b(?! a )")
 _WHAT_IF = re.compile(r"^(et )?si (on|je|j|nous)\b|^et (avec|pour)\b")
 
 
+def _gives_the_request(text: str, folded: str, what_if: bool, call: CallFacts) -> bool:
+    """The message gives the amount asked for, whatever the question: "non en fait on demande 9 000 €"; or,
+    for another value tried ("et avec 15000 ?"), a lone sum, with no commune, legal form or stage beside it.
+    """
+    if _ASKING_FOR.search(folded):
+        return True
+    return what_if and not facts_in(text, call, ("commune", "structure", "stage")) \
+        and parse_field("amount", text, call).value is not None
+
+
 @dataclass
 class Reading:
     kind: str
@@ -114,10 +124,8 @@ def _correction(text: str, intent: str | None, asked: str | None, fields: Sequen
         named = [f for f in named if _names_with_value(text, f)]
         if not named:
             return None
-    if not named and asked != "amount" and "amount" in fields and (_ASKING_FOR.search(folded) or (
-            what_if and not facts_in(text, call, ("commune", "structure", "stage"))
-            and parse_field("amount", text, call).value is not None)):
-        named = ["amount"]  # "non en fait on demande 9 000 €", "et avec 15000 ?": the request, whatever the question
+    if not named and asked != "amount" and "amount" in fields and _gives_the_request(text, folded, what_if, call):
+        named = ["amount"]
     if named:
         target = named[0]
         if FIELDS[target].free_text:  # "le titre c'est Jardins partagés", never "le titre est faux"
