@@ -163,7 +163,7 @@ def test_a_phone_number_is_not_read_as_an_amount(key, text):
 
 
 @pytest.mark.parametrize("key, text", [("total_budget", "<script>alert(1)</script>"), ("amount", "<SCRIPT>alert(2)"),
-                                       ("amount", "<img src=x onerror=alert(1)>")])
+                                       ("amount", "<img src=x onerror=alert(1)>"), ("amount", "<script/>alert(1)")])
 def test_html_or_a_script_is_not_read_as_an_amount(key, text):
     from bot.forms.fields import parse_field
     from bot.forms.parsers import read_money

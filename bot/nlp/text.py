@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html.parser import HTMLParser
 from typing import Any
 
 MAX_MESSAGE_CHARS = 2000
@@ -96,44 +95,19 @@ def clean_user_text(value: Any) -> str:
 MARKUP_REFUSED = "Je ne lis pas le code HTML ni les scripts."
 
 
-class _TextOnly(HTMLParser):
-    """Keeps the text of an HTML fragment, without what a script or style block holds."""
-
-    CODE = ("script", "style")
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)  # "&lt;" stays as typed: only tags go
-        self.parts: list[str] = []
-        self.in_code = False
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        self.in_code = self.in_code or tag in self.CODE
-        self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        self.in_code = self.in_code and tag not in self.CODE
-        self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self.in_code:
-            self.parts.append(data)
-
-    def handle_entityref(self, name: str) -> None:
-        self.handle_data(f"&{name};")
-
-    def handle_charref(self, name: str) -> None:
-        self.handle_data(f"&#{name};")
+_CODE_BLOCK = re.compile(r"<\s*(script|style)\b[^>]*>.*?(<\s*/\s*\1\s*>|$)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^<>]*>")
 
 
 def without_markup(text: str) -> str:
-    """The text without its HTML (the standard library's parser): a script or style block goes with what it holds
-    ("<script>alert(1)</script>" holds no answer, closed or not), comments go, any other tag goes and its text
-    stays ("<b>40 000 €</b>" -> "40 000 €"). A "<" that starts no tag stays ("< 15 000 €", "<3").
+    """The text without its HTML: a script or style block goes with what it holds ("<script>alert(1)</script>"
+    holds no answer, closed or not, "<script/>" included), any other tag goes and its text stays
+    ("<b>40 000 €</b>" -> "40 000 €"). A "<" that starts no tag stays ("< 15 000 €", "<3"), and so does "&".
+
+    Two regular expressions (under a millisecond on the 2,000 characters a message may hold, whatever they
+    are) rather than the standard library's ``html.parser``: on
+    Python 3.10 it raises on some odd input ("<![ 5000"), takes a tenth of a second on 2,000 characters of
+    unclosed tags, and ends a script block at "<script/>", where a browser opens one.
     """
-    if "<" not in text:
-        return text.strip()
-    parser = _TextOnly()
-    parser.feed(text)
-    parser.close()
-    return "".join(parser.parts).strip()
+    return _TAG.sub(" ", _CODE_BLOCK.sub(" ", text)).strip()
 
