@@ -62,6 +62,12 @@ class LiveServers:
         return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
 
     def start(self, timeout: float = 240.0) -> None:
+        """Spawn the action server and Rasa, then wait until both answer."""
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Spawn the action server and Rasa on a fresh database; no wait (:meth:`wait_ready`)."""
         if not MODEL.exists():
             raise RuntimeError(f"Modèle absent ({MODEL}) : lancez `make train` d'abord.")
         self.logdir.mkdir(parents=True, exist_ok=True)
@@ -76,6 +82,9 @@ class LiveServers:
         self._spawn("actions", [sys.executable, "-m", "bot.rasa.action_server", "--host", HOST,
                                 "--port", str(self.action_port), "--actions", "actions"])
         self.start_rasa()
+
+    def wait_ready(self, timeout: float = 240.0) -> None:
+        """Wait until the action server and Rasa answer; stop both if they do not."""
         try:
             wait_for([f"http://127.0.0.1:{self.action_port}/health", f"http://127.0.0.1:{self.rasa_port}/"],
                      self.processes, timeout)
