@@ -9,7 +9,9 @@ Setups, all started at once on free ports of this machine:
 - ours, 1 worker: SQLite (or BENCH_DATABASE_URL), no Redis, as `make run` without REDIS_URL;
 - ours, Redis: workers = cores, our Redis locks (REDIS_URL, else a local Redis on 127.0.0.1:6379/1).
 The Redis setups are skipped when no Redis answers. Each setup alone, the others idle: p50/p95 at 1 user,
-latency at turns 10/100/200 of one conversation (median of turns 1-10, 91-100, 191-200). Then rounds of
+latency at turns 10/100/200 of one conversation (median of turns 1-10, 91-100, 191-200), then that conversation's
+turns 201-230 alternated, message by message, with turns 1-10 of three new ones: their ratio is the turn target
+(measured a message apart, the machine's drift does not enter it). Then rounds of
 8 users, each setup in turn within a round, the order rotated: msgs/s (median of the rounds), p95, server
 CPU per message (CPU time of the server processes / messages); a ratio of throughputs is the median of the
 ratios within each round. The machine's own capacity (a CPU-only loop in `cores` processes against one) is
@@ -136,9 +138,31 @@ def timed(send: Send, sender: str, text: str) -> tuple[float, bool]:
     return (time.perf_counter() - start) * 1000, status == 200 and isinstance(body, list) and len(body) > 0
 
 
-def session(send: Send, count: int, offset: int = 0) -> list[tuple[float, bool]]:
-    sender = f"bench-{uuid.uuid4().hex[:10]}"
+def new_sender() -> str:
+    return f"bench-{uuid.uuid4().hex[:10]}"
+
+
+def session(send: Send, count: int, offset: int = 0, sender: str = "") -> list[tuple[float, bool]]:
+    sender = sender or new_sender()
     return [timed(send, sender, MESSAGES[(offset + i) % len(MESSAGES)]) for i in range(count)]
+
+
+Timed = list[tuple[float, bool]]
+
+
+def alternated(send: Send, long_sender: str, done: int, rounds: int = 3) -> tuple[Timed, Timed]:
+    """Turns 1-10 of new conversations and the next turns of one that has had ``done`` turns, one message of
+    each in turn: the two latencies are measured a message apart, so the machine's drift does not enter their
+    ratio. Returns (early, late): latencies in ms, and whether each message was answered.
+    """
+    early: Timed = []
+    late: Timed = []
+    for r in range(rounds):
+        sender = new_sender()
+        for i in range(10):
+            early.append(timed(send, sender, MESSAGES[i % len(MESSAGES)]))
+            late.append(timed(send, long_sender, MESSAGES[(done + 10 * r + i) % len(MESSAGES)]))
+    return early, late
 
 
 def alone(send: Send, quick: bool) -> dict[str, Any]:
@@ -146,13 +170,19 @@ def alone(send: Send, quick: bool) -> dict[str, Any]:
     one_user, turns = (40, 60) if quick else (100, 200)
     session(send, 10)  # warm-up
     single = session(send, one_user)
-    long = session(send, turns)
+    long_sender = new_sender()
+    long = session(send, turns, sender=long_sender)
+    early, late = alternated(send, long_sender, turns)
     ms, by_turn = [t for t, _ in single], [t for t, _ in long]
+    early_ms, late_ms = statistics.median(t for t, _ in early), statistics.median(t for t, _ in late)
     return {
         "p50_1_user_ms": statistics.median(ms), "p95_1_user_ms": percentile(ms, 95),
         "turn_ms": {str(n): window_median(by_turn, n) for n in (10, turns // 2, turns)},
         "latency_by_turn_ms": by_turn,
-        "errors": sum(not ok for _, ok in single + long), "messages": len(single) + len(long),
+        "alternated_turns_1_10_ms": early_ms, "alternated_late_turns_ms": late_ms,
+        "late_vs_early_alternated": late_ms / early_ms,
+        "errors": sum(not ok for _, ok in single + long + early + late),
+        "messages": len(single) + len(long) + len(early) + len(late),
     }
 
 
@@ -235,7 +265,8 @@ def summarise(setups: dict[str, dict[str, Any]], cores: int, database: str, scal
     ratios = {
         "throughput_vs_bare": paired(setups, "ours_1_worker", "bare"),
         "p95_1_user_vs_bare": one["p95_1_user_ms"] / setups["bare"]["p95_1_user_ms"],
-        "turn_last_vs_turn_10": one["turn_ms"][max(one["turn_ms"], key=int)] / one["turn_ms"]["10"],
+        "turn_last_vs_turn_10": one["late_vs_early_alternated"],
+        "turn_last_vs_turn_10_same_conversation": one["turn_ms"][max(one["turn_ms"], key=int)] / one["turn_ms"]["10"],
     }
     targets = {"throughput_vs_bare >= 0.75": ratios["throughput_vs_bare"] >= 0.75,
                "p95_1_user_vs_bare <= 1.5": ratios["p95_1_user_vs_bare"] <= 1.5,
@@ -259,6 +290,9 @@ def print_table(report: dict[str, Any]) -> None:
     print("\n| mesure | " + " | ".join(names[k] for k in setups) + " |")
     print("|---|" + "---|" * len(setups))
     for label, key in rows:
+        print(f"| {label} | " + " | ".join(f"{s[key]:.1f}" for s in setups.values()) + " |")
+    for label, key in (("tours 1-10, en alternance (ms)", "alternated_turns_1_10_ms"),
+                       ("tours suivants de la longue, en alternance (ms)", "alternated_late_turns_ms")):
         print(f"| {label} | " + " | ".join(f"{s[key]:.1f}" for s in setups.values()) + " |")
     for turn in next(iter(setups.values()))["turn_ms"]:
         print(f"| tour {turn} (ms) | " + " | ".join(f"{s['turn_ms'][turn]:.1f}" for s in setups.values()) + " |")

@@ -71,3 +71,19 @@ def test_machine_scaling_of_one_process_is_about_one():
     assert 0.5 < machine_scaling(1, loops=1_000_000, rounds=3) < 1.6
     two = machine_scaling(2, loops=300_000, rounds=1)
     assert 0.5 < two < 2.6  # 2 processes on 2 free cores do about twice the work
+
+
+def test_early_and_late_turns_are_measured_in_alternation():
+    from scripts.bench import MESSAGES, alternated
+
+    calls = []
+
+    def send(sender, text):
+        calls.append((sender, text))
+        return (200, [{"text": "ok"}]) if sender == "long" else (500, [])
+
+    early, late = alternated(send, "long", done=200, rounds=2)
+    assert [s == "long" for s, _ in calls] == [False, True] * 20  # one message of each in turn
+    assert len({s for s, _ in calls if s != "long"}) == 2  # a new conversation each round, turns 1 to 10
+    assert [t for s, t in calls if s == "long"] == [MESSAGES[(200 + i) % len(MESSAGES)] for i in range(20)]
+    assert [ok for _, ok in late] == [True] * 20 and [ok for _, ok in early] == [False] * 20
