@@ -140,11 +140,15 @@ _FUTURE = re.compile(
 )
 
 
+# The project, not the structure, being created ("notre asso… projet en création"): no legal form in it.
+_PROJECT_IN_CREATION = re.compile(r"\b(le |notre |mon |du |un )?projet (est )?en (cours de )?creation\b")
+
+
 def parse_legal_form(text: object) -> str | None:
     """One of :data:`LEGAL_FORMS` ("asso loi 1901" -> "association"), else None."""
     if not isinstance(text, str):
         return None
-    t = _words(text)
+    t = _PROJECT_IN_CREATION.sub(" ", _words(text))
     future = _FUTURE.search(t)
     if future:
         return parse_legal_form(t[:future.start()]) or "group_in_creation"
