@@ -196,7 +196,7 @@ def chat() -> ResponseReturnValue:
         return _error(UNAVAILABLE, 503)
     messages = _messages(answer)
     if not messages:
-        current_app.logger.warning("Rasa n'a rien répondu au message de %s (%d élément(s) reçu(s))", sender, len(answer))
+        current_app.logger.warning("Rasa n'a rien répondu à un message (%d élément(s) reçu(s))", len(answer))
         return _error(NO_ANSWER, 503)
     return jsonify({"messages": messages})
 
