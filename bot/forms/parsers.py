@@ -150,9 +150,15 @@ _REFUSE = re.compile(r"\b(je refuse|refuse|refusons|pas d accord|je ne veux pas|
 
 
 def parse_consent(text: str, call: CallFacts) -> Parsed:
-    """The consent to recording: "j'accepte", "oui" -> True; "je refuse", "non" -> False."""
+    """The consent to recording: "j'accepte", "oui" -> True; "je refuse", "non" -> False. A bare "non" beside a
+    commune or a legal form answers something else ("ah non pardon, Fontenay-sous-Bois", correcting an answer
+    typed before): not a refusal, the question is asked again; "je refuse" still refuses.
+    """
     folded = normalize.fold(text)
     value = False if _REFUSE.search(folded) else True if _ACCEPT.search(folded) else normalize.parse_yes_no(text)
+    if value is False and not _REFUSE.search(folded) and (
+            normalize.parse_commune(text, call) is not None or normalize.parse_legal_form(text) is not None):
+        value = None
     return _checked(value, CONSENT_NOT_UNDERSTOOD)
 
 
