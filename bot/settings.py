@@ -73,6 +73,7 @@ class Settings:
     action_max_body_bytes: int  # ACTION_MAX_BODY_BYTES
     tracker_max_events: int  # TRACKER_MAX_EVENTS: events of a session after its opening; 0: never a new session
     rasa_fast_validation: bool  # RASA_FAST_VALIDATION: off with 0
+    rasa_keepalive_actions: bool  # RASA_KEEPALIVE_ACTIONS: off with 0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
@@ -109,6 +110,7 @@ class Settings:
             action_max_body_bytes=_int(environ, "ACTION_MAX_BODY_BYTES", 8 * 1024 * 1024, minimum=1),
             tracker_max_events=_int(environ, "TRACKER_MAX_EVENTS", 30),
             rasa_fast_validation=_text(environ, "RASA_FAST_VALIDATION") != "0",
+            rasa_keepalive_actions=_text(environ, "RASA_KEEPALIVE_ACTIONS") != "0",
         )
 
     @property

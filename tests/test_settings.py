@@ -24,6 +24,7 @@ def test_the_defaults():
         purge_schedule=True, staff_password=None, public_base_url="http://localhost:8000", smtp_url="",
         smtp_from=None, smtp_ca_file=None, mail_outbox_dir=ROOT / "var" / "outbox", action_host="127.0.0.1",
         action_max_body_bytes=8 * 1024 * 1024, tracker_max_events=30, rasa_fast_validation=True,
+        rasa_keepalive_actions=True,
     )
     assert DEFAULT_INSTANCE_PATH == ROOT / "var"
     assert (settings.database_file, settings.secret_key_file, settings.endpoints_file) == (
@@ -34,7 +35,8 @@ def test_empty_or_blank_variables_are_the_defaults():
     names = ["INSTANCE_PATH", "DATABASE_URL", "CALL_FILE", "WEB_PORT", "WEB_THREADS", "TRUSTED_PROXIES",
              "SECURITY_LOG_FILE", "RASA_URL", "RASA_HOST", "RASA_PORT", "RASA_TIMEOUT", "CHAT_LIMIT_PER_SENDER",
              "REDIS_URL", "PURGE_SCHEDULE", "PUBLIC_BASE_URL", "SMTP_URL", "SMTP_FROM", "MAIL_OUTBOX_DIR",
-             "ACTION_HOST", "ACTION_MAX_BODY_BYTES", "TRACKER_MAX_EVENTS", "RASA_FAST_VALIDATION"]
+             "ACTION_HOST", "ACTION_MAX_BODY_BYTES", "TRACKER_MAX_EVENTS", "RASA_FAST_VALIDATION",
+             "RASA_KEEPALIVE_ACTIONS"]
     assert Settings.from_env({name: "  " for name in names}) == Settings.from_env({})
 
 
@@ -68,6 +70,7 @@ def test_every_variable_is_read(tmp_path):
         "ACTION_MAX_BODY_BYTES": "1024",
         "TRACKER_MAX_EVENTS": "0",
         "RASA_FAST_VALIDATION": "0",
+        "RASA_KEEPALIVE_ACTIONS": "0",
     }
     settings = Settings.from_env(environ)
     assert dataclasses.asdict(settings) == {
@@ -81,6 +84,7 @@ def test_every_variable_is_read(tmp_path):
         "smtp_url": "smtp://u:p@mail:587", "smtp_from": "Assistant ESS <ne-pas-repondre@valdemarne.fr>",
         "smtp_ca_file": "/etc/ssl/ca.pem", "mail_outbox_dir": tmp_path / "mails", "action_host": "10.0.0.6",
         "action_max_body_bytes": 1024, "tracker_max_events": 0, "rasa_fast_validation": False,
+        "rasa_keepalive_actions": False,
     }
     assert settings.database_file == tmp_path / "instance" / "ess.db"
 
@@ -117,6 +121,7 @@ def test_the_chat_limits_follow_the_thread_count():
     ("PURGE_SCHEDULE", "no", False), ("PURGE_SCHEDULE", "1", True), ("PURGE_SCHEDULE", "oui", True),
     ("RASA_FAST_VALIDATION", "0", False), ("RASA_FAST_VALIDATION", "1", True),
     ("RASA_FAST_VALIDATION", "non", True),
+    ("RASA_KEEPALIVE_ACTIONS", "0", False), ("RASA_KEEPALIVE_ACTIONS", "1", True),
 ])
 def test_yes_and_no(name, value, parsed):
     assert getattr(Settings.from_env({name: value}), name.lower()) is parsed

@@ -21,7 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.nlp.text import clean_user_text
-from bot.rasa import event_types, spacy_model
+from bot.rasa import action_client, event_types, spacy_model
 from bot.rasa import validation as rasa_validation
 from bot.settings import SettingsError, get_settings
 
@@ -57,6 +57,10 @@ def sender_of(body: dict[str, Any]) -> str | None:
     return str(sender).strip()[:MAX_SENDER_CHARS] or None
 
 
+async def _close_action_sessions(app: Any, loop: Any) -> None:
+    await action_client.close_sessions()
+
+
 class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
@@ -65,11 +69,14 @@ class SafeRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         check_settings()
         # Rasa's per-message waste, removed in this process before Rasa loads the model: action replies checked
-        # with a validator built once, event classes found in a table, spaCy without its unused NER.
+        # with a validator built once, event classes found in a table, spaCy without its unused NER, the action
+        # server reached over connections kept open.
         rasa_validation.install()
+        action_client.install()
         event_types.install()
         spacy_model.install()
         webhook = super().blueprint(on_new_message)
+        webhook.after_server_stop(_close_action_sessions)
 
         @webhook.middleware("request")
         async def require_sender(request: Request) -> HTTPResponse | None:

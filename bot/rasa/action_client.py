@@ -1,0 +1,109 @@
+"""Rasa calls the action server over connections kept open between messages.
+
+Rasa 3.6 (``rasa.utils.endpoints.EndpointConfig.request``) creates a new ``aiohttp.ClientSession`` for every
+request it sends to an endpoint: a new connector, a new TCP connection to the action server, closed after the
+reply. :func:`install` replaces that one method by :func:`request`, which sends the same request (same method,
+URL, headers, authentication, parameters, timeout, SSL context, compression, the same errors) through one session
+per event loop and endpoint settings, whose connector keeps an idle connection :data:`KEEPALIVE_S` seconds: less
+than the 5 seconds the action server (Sanic) keeps it, so Rasa never sends on a connection the server is closing.
+An action server that stops closes its connections; the connector then opens new ones.
+
+In our Rasa the only endpoint that sends requests is the action server's (the tracker store is SQL, the lock store
+Redis). The extension point is this module, installed like :mod:`bot.rasa.validation` by the REST input channel
+(:class:`bot.rasa.channels.SafeRestInput`), which also closes the sessions when the server stops.
+``RASA_KEEPALIVE_ACTIONS=0`` keeps Rasa's own method (for comparison, ``make bench``).
+"""
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any
+
+import aiohttp
+from aiohttp.client_exceptions import ContentTypeError
+
+from bot.settings import get_settings
+
+KEEPALIVE_S = 2.0  # under Sanic's KEEP_ALIVE_TIMEOUT (5 s) on the action server's side
+
+_sessions: dict[tuple[Any, ...], tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
+
+
+def _key(endpoint: Any, loop: asyncio.AbstractEventLoop) -> tuple[Any, ...]:
+    auth = endpoint.basic_auth or {}
+    return (id(loop), auth.get("username"), auth.get("password"), tuple(sorted((endpoint.headers or {}).items())))
+
+
+def session_for(endpoint: Any) -> aiohttp.ClientSession:
+    """The session of this event loop for ``endpoint``'s headers and authentication (made once, as Rasa's
+    ``EndpointConfig.session`` makes it, with a connector that keeps connections open).
+    """
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+
+    loop = asyncio.get_running_loop()
+    key = _key(endpoint, loop)
+    found = _sessions.get(key)
+    if found is not None and found[0] is loop and not found[1].closed:
+        return found[1]
+    auth = endpoint.basic_auth
+    session = aiohttp.ClientSession(
+        headers=endpoint.headers,
+        auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
+        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+        connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+    )
+    _sessions[key] = (loop, session)  # the loop held: its id is not reused while the session lives
+    return session
+
+
+async def request(self: Any, method: str = "post", subpath: str | None = None,
+                  content_type: str | None = "application/json", compress: bool = False, **kwargs: Any) -> Any:
+    """What ``EndpointConfig.request`` does, through :func:`session_for` instead of a new session."""
+    from rasa.shared.exceptions import FileNotFoundException
+    from rasa.utils.endpoints import ClientResponseError, concat_url
+
+    headers = {"Content-Type": content_type} if content_type else {}
+    headers.update(kwargs.pop("headers", None) or {})
+    headers.update(self.headers or {})
+    sslcontext = None
+    if self.cafile:
+        try:
+            sslcontext = ssl.create_default_context(cafile=self.cafile)
+        except FileNotFoundError as exc:
+            raise FileNotFoundException(f"Failed to find certificate file, '{self.cafile}' does not exist.") from exc
+    params = self.combine_parameters(kwargs)
+    async with session_for(self).request(method, concat_url(self.url, subpath), headers=headers, params=params,
+                                         compress=compress, ssl=sslcontext, **kwargs) as response:
+        if response.status >= 400:
+            raise ClientResponseError(response.status, response.reason, await response.content.read())
+        try:
+            return await response.json()
+        except ContentTypeError:
+            return None
+
+
+async def close_sessions() -> None:
+    """Close the sessions of the running event loop (the server stops)."""
+    loop = asyncio.get_running_loop()
+    for key, (owner, session) in list(_sessions.items()):
+        if owner is loop:
+            del _sessions[key]
+            await session.close()
+
+
+def enabled() -> bool:
+    """Off with ``RASA_KEEPALIVE_ACTIONS=0`` (Rasa's own requests, to compare)."""
+    return get_settings().rasa_keepalive_actions
+
+
+def install() -> bool:
+    """Use :func:`request` for Rasa's endpoints in this process (idempotent); False when disabled."""
+    from rasa.utils.endpoints import EndpointConfig
+
+    if not enabled():
+        return False
+    EndpointConfig.request = request
+    return True
+
+
+__all__ = ["KEEPALIVE_S", "close_sessions", "install", "request", "session_for"]
