@@ -12,11 +12,10 @@ The Redis setups are skipped when no Redis answers. Each setup alone, the others
 latency at turns 10/100/200 of one conversation (median of turns 1-10, 91-100, 191-200), then that conversation's
 turns 201-230 alternated, message by message, with turns 1-10 of three new ones: their ratio is the turn target
 (measured a message apart, the machine's drift does not enter it). Then rounds of
-8 users (each keeps its connection open between its messages, as a browser does), each setup in turn within a
-round, the order rotated: msgs/s (median of the rounds), p95, server CPU per message (CPU time of the server
-processes / messages); a ratio of throughputs is the median of the ratios within each round. The machine's own
-capacity (a CPU-only loop in `cores` processes against one) is measured before and after.
-Writes results/bench.json and results/bench-turns.png.
+8 users, each setup in turn within a round, the order rotated: msgs/s (median of the rounds), p95, server
+CPU per message (CPU time of the server processes / messages); a ratio of throughputs is the median of the
+ratios within each round. The machine's own capacity (a CPU-only loop in `cores` processes against one) is
+measured before and after. Writes results/bench.json and results/bench-turns.png.
 """
 from __future__ import annotations
 
@@ -38,16 +37,9 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scripts.bench_measure import (  # noqa: E402
-    cpu_seconds,
-    keepalive_sender,
-    machine_scaling,
-    paired,
-    percentile,
-    redis_answers,
-    window_median,
-)
+from scripts.bench_measure import cpu_seconds, machine_scaling, paired, percentile, redis_answers, window_median  # noqa: E402
 from tests.servers import LiveServers, free_port, wait_for  # noqa: E402
+from tests.simulation.player import webhook_sender  # noqa: E402
 
 BARE = ROOT / "bench" / "bare"
 BARE_MODEL = BARE / "models" / "bare.tar.gz"
@@ -109,6 +101,10 @@ class BareRasa:
 
     def wait(self) -> None:
         wait_for([f"http://127.0.0.1:{self.port}/"], [self.process] if self.process else [], 300.0)
+
+    @property
+    def send(self) -> Send:
+        return webhook_sender(self.webhook)
 
     @property
     def pids(self) -> list[int]:
@@ -209,16 +205,15 @@ def measure_all(servers: dict[str, Any], quick: bool) -> dict[str, dict[str, Any
     within a round (seconds apart), so the machine's drift between rounds does not enter it.
     """
     rounds, per_user = (2, 8) if quick else (4, 20)
-    senders = {name: keepalive_sender(server.webhook) for name, server in servers.items()}
     results = {}
-    for name in servers:
+    for name, server in servers.items():
         print(f"  {name} : 1 utilisateur, longue conversation…", flush=True)
-        results[name] = alone(senders[name], quick)
+        results[name] = alone(server.send, quick)
     names = list(servers)
     for r in range(rounds):
         print(f"  8 utilisateurs, tour {r + 1}/{rounds}…", flush=True)
         for name in names[r % len(names):] + names[:r % len(names)]:
-            results[name].setdefault("rounds", []).append(burst(senders[name], servers[name].pids, per_user))
+            results[name].setdefault("rounds", []).append(burst(servers[name].send, servers[name].pids, per_user))
     for result in results.values():
         done = result["rounds"]
         result["msgs_per_s_8_users"] = statistics.median(b["msgs_per_s"] for b in done)

@@ -1,16 +1,13 @@
 """Measurement helpers of `make bench` (scripts/bench.py): percentiles, windows of turns, CPU time of servers."""
 from __future__ import annotations
 
-import http.client
-import json
 import math
 import multiprocessing
 import os
 import socket
 import statistics
-import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -67,44 +64,6 @@ def cpu_seconds(groups: Iterable[int], proc: Path = Path("/proc")) -> float:
             continue
         total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
     return total / CLOCK_TICKS
-
-
-def keepalive_sender(url: str, idle_s: float = 2.0, timeout: float = 60.0) -> Callable[[str, str], tuple[int, Any]]:
-    """``send(sender, message)`` to the REST webhook at ``url``, as a browser would: one HTTP/1.1 connection per
-    thread (per simulated user), kept open between its messages. A connection idle more than ``idle_s`` seconds
-    (under the 5 s a Sanic server keeps it) is opened again before it is used. Returns (HTTP status, the JSON
-    reply), or (0, the error) when the server cannot be reached; the connection is then opened again.
-    """
-    parsed = urlsplit(url)
-    local = threading.local()
-
-    def send(sender: str, message: str) -> tuple[int, Any]:
-        body = json.dumps({"sender": sender, "message": message}).encode("utf-8")
-        connection = getattr(local, "connection", None)
-        if connection is not None and time.monotonic() - local.used > idle_s:
-            connection.close()
-            connection = None
-        if connection is None:
-            connection = local.connection = http.client.HTTPConnection(parsed.hostname or "127.0.0.1", parsed.port,
-                                                                       timeout=timeout)
-        try:
-            connection.request("POST", parsed.path, body, {"Content-Type": "application/json"})
-            response = connection.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            connection.close()
-            local.connection = None
-            return 0, str(exc)
-        local.used = time.monotonic()
-        if response.will_close:
-            connection.close()
-            local.connection = None
-        try:
-            return response.status, json.loads(data.decode("utf-8"))
-        except ValueError:
-            return response.status, data.decode("utf-8", "replace")
-
-    return send
 
 
 def redis_answers(url: str) -> bool:

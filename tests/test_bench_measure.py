@@ -1,18 +1,14 @@
 """The measurement helpers of `make bench` (scripts/bench_measure.py). The measures themselves are not tests."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from scripts.bench_measure import CLOCK_TICKS, cpu_seconds, keepalive_sender, machine_scaling, paired, percentile, window_median
+from scripts.bench_measure import CLOCK_TICKS, cpu_seconds, machine_scaling, paired, percentile, window_median
 
 
 def test_percentile_is_the_nearest_rank():
@@ -91,61 +87,3 @@ def test_early_and_late_turns_are_measured_in_alternation():
     assert len({s for s, _ in calls if s != "long"}) == 2  # a new conversation each round, turns 1 to 10
     assert [t for s, t in calls if s == "long"] == [MESSAGES[(200 + i) % len(MESSAGES)] for i in range(20)]
     assert [ok for _, ok in late] == [True] * 20 and [ok for _, ok in early] == [False] * 20
-
-
-class _Webhook(BaseHTTPRequestHandler):
-    """A REST webhook that answers HTTP/1.1 with keep-alive and records each request's client port."""
-    protocol_version = "HTTP/1.1"
-    seen: list[tuple[int, dict]] = []
-
-    def do_POST(self):  # noqa: N802 (http.server's name)
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).seen.append((self.client_address[1], body))
-        reply = json.dumps([{"recipient_id": body["sender"], "text": "bonjour"}]).encode()
-        self.send_response(500 if body["message"] == "panne" else 200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(reply)))
-        self.end_headers()
-        self.wfile.write(reply)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def webhook():
-    _Webhook.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Webhook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def test_the_load_generator_keeps_one_connection_per_user(webhook):
-    url = f"http://127.0.0.1:{webhook.server_address[1]}/webhooks/rest/webhook"
-    send = keepalive_sender(url)
-    assert [send(f"u{n % 2}", "bonjour") for n in range(4)] == [
-        (200, [{"recipient_id": f"u{n % 2}", "text": "bonjour"}]) for n in range(4)]
-    with ThreadPoolExecutor(max_workers=2) as pool:  # two users: two connections, each used 3 times
-        list(pool.map(lambda n: [send("v", "salut") for _ in range(3)], range(2)))
-    ports = [port for port, _ in _Webhook.seen]
-    assert len(set(ports[:4])) == 1 and len(set(ports[4:]) - set(ports[:4])) == 2
-    assert [body for _, body in _Webhook.seen[:2]] == [{"sender": "u0", "message": "bonjour"},
-                                                        {"sender": "u1", "message": "bonjour"}]
-    assert send("u", "panne")[0] == 500
-
-
-def test_an_idle_connection_is_opened_again_and_a_stopped_server_is_an_error(webhook):
-    url = f"http://127.0.0.1:{webhook.server_address[1]}/webhooks/rest/webhook"
-    send = keepalive_sender(url, idle_s=0.2)
-    send("u", "a")
-    time.sleep(0.4)
-    send("u", "b")
-    assert len({port for port, _ in _Webhook.seen}) == 2
-    webhook.shutdown()
-    webhook.server_close()
-    time.sleep(0.4)  # a new connection: refused
-    status, error = send("u", "c")
-    assert status == 0 and error
