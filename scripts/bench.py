@@ -204,7 +204,7 @@ def measure_all(servers: dict[str, Any], quick: bool) -> dict[str, dict[str, Any
     8-user load, one setup after the other, the order rotated each round: a ratio between two setups is taken
     within a round (seconds apart), so the machine's drift between rounds does not enter it.
     """
-    rounds, per_user = (2, 8) if quick else (4, 20)
+    rounds, per_user = (2, 8) if quick else (8, 30)
     results = {}
     for name, server in servers.items():
         print(f"  {name} : 1 utilisateur, longue conversation…", flush=True)

@@ -151,8 +151,17 @@ def test_install_replaces_rasas_request_unless_disabled(monkeypatch):
 
 
 def test_the_rest_channel_installs_it_and_closes_the_sessions_when_the_server_stops(monkeypatch):
+    from rasa.core.actions.action import RemoteAction
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+    from rasa.shared.core.events import Event
+
     from bot.rasa.channels import SafeRestInput
 
+    # the channel installs every speedup: each put back after this test
+    for cls, name in ((EndpointConfig, "request"), (RemoteAction, "_validate_action_result")):
+        monkeypatch.setattr(cls, name, getattr(cls, name))
+    monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(SpacyNLP.load_model))
+    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(Event.resolve_by_type))
     monkeypatch.setattr(EndpointConfig, "request", RASA_OWN)
 
     async def on_message(message):

@@ -8,8 +8,9 @@ from rasa.core.actions.action import RemoteAction
 from rasa.nlu.utils.spacy_utils import SpacyNLP
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
-from bot.rasa import event_types, spacy_model
+from bot.rasa import action_client, event_types, spacy_model
 from bot.rasa import validation as rasa_validation
 from bot.rasa.channels import SafeRestInput
 
@@ -69,7 +70,9 @@ def test_the_channel_installs_every_speedup(monkeypatch):
     monkeypatch.setattr(Event, "resolve_by_type", staticmethod(event_types.RASA_OWN))
     monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(spacy_model.RASA_OWN))
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
     SafeRestInput().blueprint(lambda message: None)
     assert Event.resolve_by_type is event_types.resolve_by_type
     assert SpacyNLP.load_model is spacy_model.load_model
     assert RemoteAction._validate_action_result is rasa_validation.validate_action_result
+    assert EndpointConfig.request is action_client.request

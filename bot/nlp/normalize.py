@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection, Iterable
+from functools import cache, lru_cache
 
 from bot.call.facts import CallFacts, get_call
 from bot.nlp.communes import CommuneMatch, match_commune
@@ -37,6 +38,9 @@ _FOLD_TABLE = str.maketrans(
 )
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def fold(text: object) -> str:
     """The one way text is compared in bot/: lowercase, accents stripped, œ/æ -> oe/ae, apostrophes, hyphens and
     unusual spaces -> spaces, spaces collapsed; punctuation kept ("C'est-à-dire 5,5 k€ ?" -> "c est a dire 5,5 k€ ?").
@@ -44,9 +48,16 @@ def fold(text: object) -> str:
     """
     if not isinstance(text, str):
         return ""
-    text = unicodedata.normalize("NFKD", text.lower().translate(_FOLD_TABLE))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.sub(r"\s+", " ", text).strip()
+    return _fold(text)
+
+
+@lru_cache(maxsize=4096)
+def _fold(text: str) -> str:
+    """:func:`fold` of a string, remembered: one message is folded several times, by each parser that reads it."""
+    text = text.lower().translate(_FOLD_TABLE)
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return _SPACES.sub(" ", text).strip()
 
 
 def _without_punctuation(folded: str) -> str:
@@ -70,9 +81,15 @@ def _as_key(text: str, keys: Collection[str]) -> str | None:
     return key if key in keys else None
 
 
-def _first_match(text: str, table: Iterable[tuple[str, Iterable[str]]]) -> str | None:
+@cache
+def _any_of(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled regex that matches where any of ``patterns`` does (compiled once)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _first_match(text: str, table: Iterable[tuple[str, tuple[str, ...]]]) -> str | None:
     for key, patterns in table:
-        if any(re.search(p, text) for p in patterns):
+        if _any_of(patterns).search(text):
             return key
     return None
 
@@ -155,9 +172,7 @@ def parse_legal_form(text: object) -> str | None:
     key = _as_key(text, LEGAL_FORMS) or _first_match(t, _LEGAL_FORM_TABLE)
     if key:
         return key
-    is_company = bool(re.search(r"(?<![\w.])S\.?A\.?(?![\w.])", text)) or any(
-        re.search(p, t) for p in _COMPANY
-    )
+    is_company = bool(re.search(r"(?<![\w.])S\.?A\.?(?![\w.])", text)) or bool(_any_of(_COMPANY).search(t))
     if _ESUS.search(t) or (is_company and _APPROVED.search(t)):
         return "company_no_esus" if _NO_ESUS.search(t) else "esus_company"
     if is_company:
