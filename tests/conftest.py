@@ -73,6 +73,20 @@ def _no_purge_schedule(monkeypatch):
 
 
 @pytest.fixture
+def rasa_patch_points(monkeypatch):
+    """For a test that builds our REST channel, which installs every speedup of bot/rasa/ in Rasa's classes: each
+    of those attributes is put back as it was after the test."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
+    from rasa.shared.core.events import Event
+    from rasa.utils.endpoints import EndpointConfig
+
+    for cls, name in ((EndpointConfig, "request"), (RemoteAction, "_validate_action_result"),
+                      (SpacyNLP, "load_model"), (Event, "resolve_by_type")):
+        monkeypatch.setattr(cls, name, cls.__dict__[name])  # the staticmethod object itself, where it is one
+
+
+@pytest.fixture
 def dispatcher() -> CollectingDispatcher:
     return CollectingDispatcher()
 

@@ -24,7 +24,10 @@ class Server:
         self.port, self.seen, self.runner = port, [], None
 
     async def webhook(self, request: web.Request) -> web.Response:
+        if request.query.get("slow"):
+            await asyncio.sleep(float(request.query["slow"]))
         self.seen.append({"client_port": request.transport.get_extra_info("peername")[1],
+                          "encoding": request.headers.get("Content-Encoding"),
                           "json": await request.json(), "query": dict(request.query),
                           "auth": request.headers.get("Authorization"), "x": request.headers.get("X-Test"),
                           "content_type": request.headers.get("Content-Type")})
@@ -90,10 +93,32 @@ def test_the_same_request_reaches_the_server_headers_auth_token_and_parameters()
 
     rasa, ours = run(both)
     assert rasa.pop("client_port") != ours.pop("client_port")
-    assert ours == rasa == {
+    assert ours == rasa == {"encoding": None,
         "json": {"sender_id": "a"}, "query": {"edition": "2026", "token": "jeton", "extra": "1"},
         "auth": "Basic " + base64.b64encode(b"rasa:secret").decode(), "x": "entête",
         "content_type": "application/json"}
+
+
+def test_rasas_own_call_compressed_with_its_timeout_keeps_the_connection():
+    """As RemoteAction.run calls it: method, json, timeout, compress (COMPRESS_ACTION_SERVER_REQUEST)."""
+    from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+
+    async def compressed(server):
+        for n in range(3):
+            await action_client.request(endpoint(server), json={"n": n}, method="post", timeout=DEFAULT_REQUEST_TIMEOUT,
+                                        compress=True)
+        return [(s["json"], s["encoding"]) for s in server.seen], server.connections
+
+    assert run(compressed) == ([({"n": n}, "deflate") for n in range(3)], 1)
+
+
+def test_a_timeout_given_with_the_request_still_applies():
+    async def slow(server):
+        with pytest.raises(asyncio.TimeoutError):
+            await action_client.request(endpoint(server), json={}, timeout=0.2, params={"slow": "1"})
+        return await action_client.request(endpoint(server), json={"after": True})
+
+    assert run(slow) == {"events": [], "responses": [{"text": "réponse"}]}
 
 
 def test_errors_and_replies_without_json_are_rasas():
@@ -150,18 +175,9 @@ def test_install_replaces_rasas_request_unless_disabled(monkeypatch):
     assert action_client.install() is True and EndpointConfig.request is action_client.request
 
 
-def test_the_rest_channel_installs_it_and_closes_the_sessions_when_the_server_stops(monkeypatch):
-    from rasa.core.actions.action import RemoteAction
-    from rasa.nlu.utils.spacy_utils import SpacyNLP
-    from rasa.shared.core.events import Event
-
+def test_the_rest_channel_installs_it_and_closes_the_sessions_when_the_server_stops(monkeypatch, rasa_patch_points):
     from bot.rasa.channels import SafeRestInput
 
-    # the channel installs every speedup: each put back after this test
-    for cls, name in ((EndpointConfig, "request"), (RemoteAction, "_validate_action_result")):
-        monkeypatch.setattr(cls, name, getattr(cls, name))
-    monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(SpacyNLP.load_model))
-    monkeypatch.setattr(Event, "resolve_by_type", staticmethod(Event.resolve_by_type))
     monkeypatch.setattr(EndpointConfig, "request", RASA_OWN)
 
     async def on_message(message):

@@ -66,7 +66,7 @@ def test_no_component_of_our_pipeline_reads_spacys_entities():
     assert "SpacyNLP" in names and "SpacyEntityExtractor" not in names
 
 
-def test_the_channel_installs_every_speedup(monkeypatch):
+def test_the_channel_installs_every_speedup(monkeypatch, rasa_patch_points):
     monkeypatch.setattr(Event, "resolve_by_type", staticmethod(event_types.RASA_OWN))
     monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(spacy_model.RASA_OWN))
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)

@@ -63,7 +63,7 @@ def test_install_replaces_rasas_check_unless_disabled(monkeypatch, action):
         action._validate_action_result(INVALID[1])
 
 
-def test_the_rest_channel_installs_it(monkeypatch):
+def test_the_rest_channel_installs_it(monkeypatch, rasa_patch_points):
     from bot.rasa.channels import SafeRestInput
 
     monkeypatch.setattr(RemoteAction, "_validate_action_result", RASA_OWN)
@@ -79,7 +79,8 @@ def test_the_rest_channel_installs_it(monkeypatch):
     ("WEB_PORT", "huit mille", "WEB_PORT invalide : « huit mille » (un numéro de port est attendu)."),
     ("PUBLIC_BASE_URL", "ftp://exemple.fr", "PUBLIC_BASE_URL invalide : une adresse http(s) est attendue"),
 ])
-def test_a_wrong_setting_stops_the_rest_channel_with_a_french_message(monkeypatch, caplog, variable, value, message):
+def test_a_wrong_setting_stops_the_rest_channel_with_a_french_message(monkeypatch, caplog, rasa_patch_points, variable,
+                                                                    value, message):
     """Even a variable only the website reads: Rasa stops at the channel's setup, logged in French, exit code 2."""
     from bot.rasa.channels import SafeRestInput
 

@@ -51,7 +51,7 @@ def fold(text: object) -> str:
     return _fold(text)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)
 def _fold(text: str) -> str:
     """:func:`fold` of a string, remembered: one message is folded several times, by each parser that reads it."""
     text = text.lower().translate(_FOLD_TABLE)

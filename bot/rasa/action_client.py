@@ -16,7 +16,9 @@ Redis). The extension point is this module, installed like :mod:`bot.rasa.valida
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
+from functools import cache
 from typing import Any
 
 import aiohttp
@@ -50,10 +52,16 @@ def session_for(endpoint: Any) -> aiohttp.ClientSession:
         headers=endpoint.headers,
         auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
         timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-        connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+        connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S, limit=0),  # no cap, as Rasa's own
     )
     _sessions[key] = (loop, session)  # the loop held: its id is not reused while the session lives
     return session
+
+
+@cache
+def _ssl_context(cafile: str) -> ssl.SSLContext:
+    """One context per certificate file: aiohttp reuses a connection only for the same context."""
+    return ssl.create_default_context(cafile=cafile)
 
 
 async def request(self: Any, method: str = "post", subpath: str | None = None,
@@ -68,9 +76,10 @@ async def request(self: Any, method: str = "post", subpath: str | None = None,
     sslcontext = None
     if self.cafile:
         try:
-            sslcontext = ssl.create_default_context(cafile=self.cafile)
+            sslcontext = _ssl_context(self.cafile)
         except FileNotFoundError as exc:
-            raise FileNotFoundException(f"Failed to find certificate file, '{self.cafile}' does not exist.") from exc
+            raise FileNotFoundException(
+                f"Failed to find certificate file, '{os.path.abspath(self.cafile)}' does not exist.") from exc
     params = self.combine_parameters(kwargs)
     async with session_for(self).request(method, concat_url(self.url, subpath), headers=headers, params=params,
                                          compress=compress, ssl=sslcontext, **kwargs) as response:
