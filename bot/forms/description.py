@@ -16,7 +16,7 @@ from bot.nlp.communes import match_commune
 
 _STAGE_WORDS = re.compile(
     r"\b(emergen\w*|demarr\w*|lancement|on lance|lancer|experimentation|faisabilite|fonctionnement"
-    r"|en activite|deja actif|deja active|phase|stade|projet (?:est )?en (?:cours de )?creation)\b")
+    rf"|en activite|deja actif|deja active|phase|stade|{normalize.PROJECT_IN_CREATION})\b")
 _REQUEST_WORDS = re.compile(
     r"\b(demand|sollicit|subvention|aide de|aide d environ|besoin de|financement de|montant|obtenir|recevoir)")
 _BUDGET_WORDS = re.compile(r"\b(budget|cout|coute|total|globale?)\b")

@@ -155,9 +155,13 @@ def parse_consent(text: str, call: CallFacts) -> Parsed:
     typed before): not a refusal, the question is asked again; "je refuse" still refuses.
     """
     folded = normalize.fold(text)
-    value = False if _REFUSE.search(folded) else True if _ACCEPT.search(folded) else normalize.parse_yes_no(text)
-    if value is False and not _REFUSE.search(folded) and (
-            normalize.parse_commune(text, call) is not None or normalize.parse_legal_form(text) is not None):
+    if _REFUSE.search(folded):
+        return Parsed(False)
+    if _ACCEPT.search(folded):
+        return Parsed(True)
+    value = normalize.parse_yes_no(text)
+    if value is False and (normalize.parse_commune(text, call) is not None
+                           or normalize.parse_legal_form(text) is not None):
         value = None
     return _checked(value, CONSENT_NOT_UNDERSTOOD)
 

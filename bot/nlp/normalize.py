@@ -158,7 +158,8 @@ _FUTURE = re.compile(
 
 
 # The project, not the structure, being created ("notre asso… projet en création"): no legal form in it.
-_PROJECT_IN_CREATION = re.compile(r"\b(le |notre |mon |du |un )?projet (est )?en (cours de )?creation\b")
+PROJECT_IN_CREATION = r"projet (?:est )?en (?:cours de )?creation"  # the project's stage, not a structure to create
+_PROJECT_IN_CREATION = re.compile(rf"\b(le |notre |mon |du |un )?{PROJECT_IN_CREATION}\b")
 
 
 def parse_legal_form(text: object) -> str | None:
