@@ -69,8 +69,6 @@ def test_no_component_of_our_pipeline_reads_spacys_entities():
 def test_the_channel_installs_every_speedup(monkeypatch, rasa_patch_points):
     monkeypatch.setattr(Event, "resolve_by_type", staticmethod(event_types.RASA_OWN))
     monkeypatch.setattr(SpacyNLP, "load_model", staticmethod(spacy_model.RASA_OWN))
-    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
-    monkeypatch.setattr(EndpointConfig, "request", EndpointConfig.request)
     SafeRestInput().blueprint(lambda message: None)
     assert Event.resolve_by_type is event_types.resolve_by_type
     assert SpacyNLP.load_model is spacy_model.load_model

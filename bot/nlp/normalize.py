@@ -158,7 +158,7 @@ _FUTURE = re.compile(
 
 
 # The project, not the structure, being created ("notre asso… projet en création"): no legal form in it.
-PROJECT_IN_CREATION = r"projet (?:est )?en (?:cours de )?creation"  # the project's stage, not a structure to create
+PROJECT_IN_CREATION = r"projet (?:est )?en (?:cours de )?creation"
 _PROJECT_IN_CREATION = re.compile(rf"\b(le |notre |mon |du |un )?{PROJECT_IN_CREATION}\b")
 
 

@@ -28,12 +28,7 @@ from bot.settings import get_settings
 
 KEEPALIVE_S = 2.0  # under Sanic's KEEP_ALIVE_TIMEOUT (5 s) on the action server's side
 
-_sessions: dict[tuple[Any, ...], tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
-
-
-def _key(endpoint: Any, loop: asyncio.AbstractEventLoop) -> tuple[Any, ...]:
-    auth = endpoint.basic_auth or {}
-    return (id(loop), auth.get("username"), auth.get("password"), tuple(sorted((endpoint.headers or {}).items())))
+_sessions: dict[tuple[Any, ...], aiohttp.ClientSession] = {}  # keyed by (event loop, auth, headers)
 
 
 def session_for(endpoint: Any) -> aiohttp.ClientSession:
@@ -42,19 +37,17 @@ def session_for(endpoint: Any) -> aiohttp.ClientSession:
     """
     from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 
-    loop = asyncio.get_running_loop()
-    key = _key(endpoint, loop)
-    found = _sessions.get(key)
-    if found is not None and found[0] is loop and not found[1].closed:
-        return found[1]
-    auth = endpoint.basic_auth
-    session = aiohttp.ClientSession(
-        headers=endpoint.headers,
-        auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
-        timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-        connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S, limit=0),  # no cap, as Rasa's own
-    )
-    _sessions[key] = (loop, session)  # the loop held: its id is not reused while the session lives
+    auth = endpoint.basic_auth or {}
+    key = (asyncio.get_running_loop(), auth.get("username"), auth.get("password"),
+           tuple(sorted((endpoint.headers or {}).items())))
+    session = _sessions.get(key)
+    if session is None or session.closed:
+        session = _sessions[key] = aiohttp.ClientSession(
+            headers=endpoint.headers,
+            auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S, limit=0),  # no cap, as Rasa's own
+        )
     return session
 
 
@@ -94,22 +87,17 @@ async def request(self: Any, method: str = "post", subpath: str | None = None,
 async def close_sessions() -> None:
     """Close the sessions of the running event loop (the server stops)."""
     loop = asyncio.get_running_loop()
-    for key, (owner, session) in list(_sessions.items()):
-        if owner is loop:
-            del _sessions[key]
-            await session.close()
-
-
-def enabled() -> bool:
-    """Off with ``RASA_KEEPALIVE_ACTIONS=0`` (Rasa's own requests, to compare)."""
-    return get_settings().rasa_keepalive_actions
+    for key in [key for key in _sessions if key[0] is loop]:
+        await _sessions.pop(key).close()
 
 
 def install() -> bool:
-    """Use :func:`request` for Rasa's endpoints in this process (idempotent); False when disabled."""
+    """Use :func:`request` for Rasa's endpoints in this process (idempotent); False when disabled with
+    ``RASA_KEEPALIVE_ACTIONS=0`` (Rasa's own requests, to compare).
+    """
     from rasa.utils.endpoints import EndpointConfig
 
-    if not enabled():
+    if not get_settings().rasa_keepalive_actions:
         return False
     EndpointConfig.request = request
     return True
